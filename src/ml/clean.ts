@@ -1,0 +1,186 @@
+import { cleanText, canonicalHeader } from './text.js';
+import { CARE_SYSTEMS, type CareSystem, type FacilityRecord, type RejectedRow } from './types.js';
+
+/** Canonical column names of the dataset (header names are matched case- and space-insensitively). */
+export const COLUMNS = [
+  'facility_name', 'services', 'latitude', 'longitude', 'rating', 'operating_hours',
+  'website', 'phone_number', 'care_system', 'mode_of_payment', 'subcounty',
+] as const;
+export type ColumnName = (typeof COLUMNS)[number];
+
+/** Uganda's bounding box (degrees, WGS84) with a small margin; points outside become missing. */
+export const UGANDA_BBOX = { minLat: -1.6, maxLat: 4.3, minLon: 29.5, maxLon: 35.1 } as const;
+
+const CARE_SYSTEM_ALIASES: Record<string, CareSystem> = {
+  GOVT: 'GOVT', GOV: 'GOVT', GOVERNMENT: 'GOVT', PUBLIC: 'GOVT',
+  PFP: 'PFP', PRIVATEFORPROFIT: 'PFP', PRIVATE: 'PFP',
+  PNFP: 'PNFP', PRIVATENOTFORPROFIT: 'PNFP', NGO: 'PNFP',
+};
+
+export const MAX_TEXT_LENGTH = 4000;
+
+/** Folds case and punctuation variants (`Govt`, `p.f.p`) to a care system, or undefined when unknown. */
+export function parseCareSystem(text: string): CareSystem | undefined {
+  return CARE_SYSTEM_ALIASES[text.toUpperCase().replace(/[^A-Z]/g, '')];
+}
+
+export function insideUganda(lat: number, lon: number): boolean {
+  return lat >= UGANDA_BBOX.minLat && lat <= UGANDA_BBOX.maxLat && lon >= UGANDA_BBOX.minLon && lon <= UGANDA_BBOX.maxLon;
+}
+
+function parseNumber(text: string): number {
+  // A plain decimal only: "3,5" or "4 stars" are rejected rather than guessed.
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+}
+
+/**
+ * Cleans one raw CSV row (keys are header names; canonical or not) into a record, or says
+ * why the row cannot be used. `line` is the row's 1-based line in the file.
+ */
+export function cleanRawRow(
+  raw: Record<string, string | undefined>,
+  line: number,
+): { record: FacilityRecord } | { rejected: RejectedRow } {
+  const get = (col: ColumnName): string | null => {
+    const direct = raw[col];
+    if (direct !== undefined) return cleanText(direct);
+    for (const [key, value] of Object.entries(raw)) if (canonicalHeader(key) === col) return cleanText(value);
+    return null;
+  };
+  const reject = (column: ColumnName | null, reason: string) => ({ rejected: { line, column, reason } });
+
+  const values = COLUMNS.map(get);
+  if (values.every((v) => v === null)) return reject(null, 'empty row');
+  for (const [i, v] of values.entries()) {
+    if (v !== null && v.length > MAX_TEXT_LENGTH) return reject(COLUMNS[i] ?? null, `longer than ${MAX_TEXT_LENGTH} characters`);
+  }
+
+  let rating: number | null = null;
+  const ratingText = get('rating');
+  if (ratingText !== null) {
+    rating = parseNumber(ratingText);
+    if (Number.isNaN(rating)) return reject('rating', `expected a number from 1 to 5, got "${ratingText}"`);
+    if (rating < 1 || rating > 5) return reject('rating', `expected a number from 1 to 5, got ${rating}`);
+  }
+
+  const coords: { latitude: number | null; longitude: number | null } = { latitude: null, longitude: null };
+  for (const col of ['latitude', 'longitude'] as const) {
+    const text = get(col);
+    if (text === null) continue;
+    const value = parseNumber(text);
+    if (Number.isNaN(value)) return reject(col, `expected a number in degrees, got "${text}"`);
+    coords[col] = value;
+  }
+  let { latitude, longitude } = coords;
+  if (latitude === null || longitude === null || !insideUganda(latitude, longitude)) {
+    latitude = null;
+    longitude = null;
+  }
+
+  let careSystem: CareSystem | null = null;
+  const careText = get('care_system');
+  if (careText !== null) {
+    const parsed = parseCareSystem(careText);
+    if (parsed === undefined) return reject('care_system', `expected one of ${CARE_SYSTEMS.join(', ')}, got "${careText}"`);
+    careSystem = parsed;
+  }
+
+  return {
+    record: {
+      facilityName: get('facility_name'),
+      services: get('services'),
+      latitude,
+      longitude,
+      rating,
+      operatingHours: get('operating_hours'),
+      website: get('website'),
+      phoneNumber: get('phone_number'),
+      careSystem,
+      subcounty: get('subcounty'),
+    },
+  };
+}
+
+const STRING_FIELDS = ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const;
+
+/** Input validation for prediction (used by GraphQL too): null when valid, else the first problem. */
+export function validateFacilityInput(input: Partial<FacilityRecord>): { field: string; message: string } | null {
+  for (const field of STRING_FIELDS) {
+    const v = input[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'string') return { field, message: `${field} must be a string` };
+    if (v.length > MAX_TEXT_LENGTH) return { field, message: `${field} must be at most ${MAX_TEXT_LENGTH} characters` };
+  }
+  const ranges = { latitude: 90, longitude: 180, rating: 5 } as const;
+  for (const [field, bound] of Object.entries(ranges) as [keyof typeof ranges, number][]) {
+    const v = input[field];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { field, message: `${field} must be a finite number` };
+    const min = field === 'rating' ? 1 : -bound;
+    if (v < min || v > bound) return { field, message: `${field} must be between ${min} and ${bound}` };
+  }
+  const cs = input.careSystem;
+  if (cs !== undefined && cs !== null && !(CARE_SYSTEMS as readonly string[]).includes(cs)) {
+    return { field: 'careSystem', message: `careSystem must be one of ${CARE_SYSTEMS.join(', ')}` };
+  }
+  return null;
+}
+
+/**
+ * Turns validated prediction input into a record with the same cleaning as the CSV path
+ * (mojibake, placeholders, care-system case, coordinates outside Uganda become missing).
+ */
+export function normalizeFacilityInput(input: Partial<FacilityRecord>): FacilityRecord {
+  const text = (v: string | null | undefined) => cleanText(v ?? null);
+  let latitude = input.latitude ?? null;
+  let longitude = input.longitude ?? null;
+  if (latitude === null || longitude === null || !insideUganda(latitude, longitude)) {
+    latitude = null;
+    longitude = null;
+  }
+  const care = input.careSystem ? parseCareSystem(input.careSystem) ?? null : null;
+  return {
+    facilityName: text(input.facilityName),
+    services: text(input.services),
+    latitude,
+    longitude,
+    rating: input.rating ?? null,
+    operatingHours: text(input.operatingHours),
+    website: text(input.website),
+    phoneNumber: text(input.phoneNumber),
+    careSystem: care,
+    subcounty: text(input.subcounty),
+  };
+}
+
+/** Key under which rows count as duplicates: same normalised name and same coordinates. */
+export function duplicateKey(record: FacilityRecord): string | null {
+  if (record.facilityName === null || record.latitude === null || record.longitude === null) return null;
+  const name = record.facilityName.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return `${name}|${record.latitude.toFixed(5)}|${record.longitude.toFixed(5)}`;
+}
+
+/**
+ * Collapses rows with the same name and coordinates into one. The first labeled row of a group
+ * wins (a label is worth more than an earlier unlabeled copy); otherwise the first row.
+ */
+export function collapseDuplicates<T extends { record: FacilityRecord }>(rows: readonly T[]): { rows: T[]; collapsed: number } {
+  const chosen = new Map<string, number>();
+  const out: (T | null)[] = [];
+  for (const row of rows) {
+    const key = duplicateKey(row.record);
+    if (key === null) {
+      out.push(row);
+      continue;
+    }
+    const at = chosen.get(key);
+    if (at === undefined) {
+      chosen.set(key, out.length);
+      out.push(row);
+    } else if (out[at]?.record.rating === null && row.record.rating !== null) {
+      out[at] = row;
+    }
+  }
+  const kept = out.filter((r): r is T => r !== null);
+  return { rows: kept, collapsed: rows.length - kept.length };
+}

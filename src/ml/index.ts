@@ -1,0 +1,25 @@
+/** Public interface of the ML core (see /work/plan/ml-interface.md). Pure: no DB, GraphQL or HTTP. */
+export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
+export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
+export { cleanRawRow, validateFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
+export { readFacilityCsv, readRawCsv, CsvFormatError, CsvLimitError } from './csv.js';
+export type { CleanedRow, CsvCleanOptions, CsvCleanResult, RawCsvRow } from './csv.js';
+export { repairMojibake, isPlaceholder, cleanText } from './text.js';
+export { parseOperatingHours } from './hours.js';
+export type { ParsedHours } from './hours.js';
+export { fitFeatureState, FeatureEncoder, normalizeService, nameTypeTokens } from './features.js';
+export type { FeatureState } from './features.js';
+export { stratifiedSplit } from './split.js';
+export { DEFAULT_HYPERPARAMETERS, resolveHyperparameters, HyperparameterError } from './hyperparameters.js';
+export type { Hyperparameters } from './hyperparameters.js';
+export { evaluate, classificationReport } from './metrics.js';
+export type { EpochMetrics, ClassMetrics, EvaluationMetrics } from './metrics.js';
+export { saveBundleToDir, loadBundleFromDir, packBundle, unpackBundle, bundleChecksum, BundleFormatError, BUNDLE_FORMAT_VERSION } from './bundle.js';
+export type { BundleMetadata, ModelBundle } from './bundle.js';
+export { FacilityClassifier } from './classifier.js';
+export type { Prediction } from './classifier.js';
+export { trainModel, TrainingCancelledError, TrainingDataError, dataFingerprint } from './train.js';
+export type { TrainOptions, TrainingOutcome } from './train.js';
+export { trainInWorker } from './worker-client.js';
+export { initBackend } from './backend.js';
+export type { BackendName } from './backend.js';

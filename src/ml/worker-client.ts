@@ -1,0 +1,71 @@
+/**
+ * Training in a worker_threads worker so the API's event loop stays responsive.
+ *
+ * The worker runs the compiled JavaScript. Under vitest this module is loaded from .ts source,
+ * which a Worker cannot execute, so it then uses dist/src/ml/train-worker.js: build first
+ * (`npx tsc -p tsconfig.build.json`; `npm test` does).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { HyperparameterError, resolveHyperparameters } from './hyperparameters.js';
+import { TrainingCancelledError, TrainingDataError, type TrainOptions, type TrainingOutcome } from './train.js';
+import type { FacilityRecord } from './types.js';
+import type { TrainWorkerData, TrainWorkerMessage } from './worker-protocol.js';
+
+export function trainWorkerUrl(): URL {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) return new URL('./train-worker.js', import.meta.url);
+  const compiled = path.resolve(path.dirname(here), '../../dist/src/ml/train-worker.js');
+  if (!existsSync(compiled)) throw new Error(`the training worker runs compiled code: build first (npx tsc -p tsconfig.build.json); missing ${compiled}`);
+  return pathToFileURL(compiled);
+}
+
+function rebuildError(e: { name: string; message: string; stack?: string; field?: string }): Error {
+  let err: Error;
+  if (e.name === 'TrainingCancelledError') err = new TrainingCancelledError(e.message);
+  else if (e.name === 'TrainingDataError') err = new TrainingDataError(e.message);
+  else if (e.name === 'HyperparameterError' && e.field) {
+    err = new HyperparameterError(e.field as never, e.message);
+    err.message = e.message;
+  } else {
+    err = new Error(e.message);
+    err.name = e.name;
+  }
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/** Trains on the LABELED records (unlabeled ones are ignored), in a worker_threads worker. */
+export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOptions): Promise<TrainingOutcome> {
+  const hyperparameters = resolveHyperparameters(opts.hyperparameters);
+  if (opts.signal?.aborted === true) return Promise.reject(new TrainingCancelledError());
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  const data: TrainWorkerData = { records, hyperparameters, cancelFlag, ...(opts.backend ? { backend: opts.backend } : {}) };
+  const worker = new Worker(trainWorkerUrl(), { workerData: data });
+  const onAbort = () => Atomics.store(cancelFlag, 0, 1);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  return new Promise<TrainingOutcome>((resolve, reject) => {
+    // Epoch callbacks run in order; the outcome is delivered after the last one finished.
+    let chain: Promise<void> = Promise.resolve();
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      chain.then(fn, (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)))).finally(() => void worker.terminate());
+    };
+    worker.on('message', (msg: TrainWorkerMessage) => {
+      if (msg.type === 'epoch') {
+        const cb = opts.onEpoch;
+        if (cb) chain = chain.then(() => cb(msg.metrics));
+      } else if (msg.type === 'log') opts.log?.(msg.message);
+      else if (msg.type === 'done') finish(() => resolve(msg.outcome));
+      else finish(() => reject(rebuildError(msg.error)));
+    });
+    worker.on('error', (err) => finish(() => reject(err)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the training worker exited with code ${code} before finishing`))));
+  });
+}

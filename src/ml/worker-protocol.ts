@@ -1,0 +1,19 @@
+import type { BackendName } from './backend.js';
+import type { Hyperparameters } from './hyperparameters.js';
+import type { EpochMetrics } from './metrics.js';
+import type { TrainingOutcome } from './train.js';
+import type { FacilityRecord } from './types.js';
+
+export interface TrainWorkerData {
+  records: readonly FacilityRecord[];
+  hyperparameters: Hyperparameters;
+  backend?: BackendName;
+  /** Int32Array over a SharedArrayBuffer; [0] = 1 asks the worker to stop between batches */
+  cancelFlag: Int32Array;
+}
+
+export type TrainWorkerMessage =
+  | { type: 'epoch'; metrics: EpochMetrics }
+  | { type: 'log'; message: string }
+  | { type: 'done'; outcome: TrainingOutcome }
+  | { type: 'error'; error: { name: string; message: string; stack?: string; field?: string } };
