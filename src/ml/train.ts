@@ -9,7 +9,7 @@ import { initBackend, tf, type BackendName } from './backend.js';
 import { BUNDLE_FORMAT_VERSION, jsonFile, type ModelBundle } from './bundle.js';
 import { FacilityClassifier } from './classifier.js';
 import { collapseDuplicates, duplicateKey } from './clean.js';
-import { FeatureEncoder, fitFeatureState } from './features.js';
+import { FeatureEncoder, fitFeatureState, type FeatureFitOptions } from './features.js';
 import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
 import { argmaxRows, crossEntropy, evaluate, macroF1, type EpochMetrics, type EvaluationMetrics } from './metrics.js';
 import { createNetwork, disposeNetwork, logits, restore, snapshot, toLayersArtifacts, type Network } from './network.js';
@@ -27,6 +27,9 @@ export interface TrainOptions {
   backend?: BackendName;
   /** extra cancellation check between batches (the worker uses a SharedArrayBuffer flag) */
   shouldCancel?: () => boolean;
+  /** class weight = (n / (k · n_c)) ** power; 1 = fully balanced, 0 = unweighted */
+  classWeightPower?: number;
+  featureOptions?: FeatureFitOptions;
 }
 
 export class TrainingCancelledError extends Error {
@@ -47,10 +50,13 @@ export interface TrainingOutcome {
   backend: string;
   stoppedEarly: boolean;
   bestEpoch: number;
+  /** validation macro-F1 of the restored best epoch (what early stopping selected on) */
+  validationMacroF1: number;
 }
 
 /** Fewest labeled rows training accepts (each split needs rows of several classes). */
 export const MIN_LABELED_ROWS = 30;
+export const DEFAULT_CLASS_WEIGHT_POWER = 1;
 const LR_PLATEAU_FACTOR = 0.5;
 const MIN_LEARNING_RATE = 1e-6;
 
@@ -61,11 +67,11 @@ export function dataFingerprint(records: readonly FacilityRecord[]): string {
 }
 
 /** Class weights n / (k · n_c), computed on the training split only; absent classes weigh 0. */
-export function classWeights(labels: readonly number[], k: number): number[] {
+export function classWeights(labels: readonly number[], k: number, power = 1): number[] {
   const counts = new Array<number>(k).fill(0);
   for (const y of labels) counts[y] = (counts[y] ?? 0) + 1;
   const present = counts.filter((c) => c > 0).length;
-  return counts.map((c) => (c === 0 ? 0 : labels.length / (present * c)));
+  return counts.map((c) => (c === 0 ? 0 : (labels.length / (present * c)) ** power));
 }
 
 interface Prepared {
@@ -76,7 +82,7 @@ interface Prepared {
 }
 
 /** Labeled, deduplicated records, split, and features fitted on the training split. */
-export function prepareData(records: readonly FacilityRecord[], seed: number): Prepared {
+export function prepareData(records: readonly FacilityRecord[], seed: number, featureOptions: FeatureFitOptions = {}): Prepared {
   const { rows } = collapseDuplicates(records.filter((r) => r.rating !== null).map((record) => ({ record })));
   const labeled = rows.map((r) => r.record);
   if (labeled.length < MIN_LABELED_ROWS) {
@@ -87,7 +93,7 @@ export function prepareData(records: readonly FacilityRecord[], seed: number): P
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
     throw new TrainingDataError('the labeled rows are too few to make train, validation and test splits');
   }
-  const encoder = new FeatureEncoder(fitFeatureState(split.train.map((i) => labeled[i] as FacilityRecord)));
+  const encoder = new FeatureEncoder(fitFeatureState(split.train.map((i) => labeled[i] as FacilityRecord), featureOptions));
   return { labeled, y, split, encoder };
 }
 
@@ -111,7 +117,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
   const log = opts.log ?? (() => {});
   checkCancelled(opts);
   const backend = await initBackend(opts.backend, log);
-  const { labeled, y, split, encoder } = prepareData(records, hp.seed);
+  const { labeled, y, split, encoder } = prepareData(records, hp.seed, opts.featureOptions);
   const f = encoder.featureCount;
   const k = LABELS.length;
   const all = encoder.encodeMany(labeled);
@@ -119,7 +125,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
   const yTrain = split.train.map((i) => y[i] as number);
   const yVal = split.validation.map((i) => y[i] as number);
   const yTest = split.test.map((i) => y[i] as number);
-  const weights = classWeights(yTrain, k);
+  const weights = classWeights(yTrain, k, opts.classWeightPower ?? DEFAULT_CLASS_WEIGHT_POWER);
   log(`rows: ${labeled.length} labeled (train ${split.train.length}, validation ${split.validation.length}, test ${split.test.length}); ${f} features; class weights ${weights.map((w) => w.toFixed(2)).join('/')}`);
 
   const net = createNetwork(f, k, hp);
@@ -247,7 +253,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     metadata.metrics = metrics;
     const bundle: ModelBundle = { files: { ...provisional.files, 'metadata.json': jsonFile(metadata) }, metadata };
     log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}`);
-    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch };
+    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1: best.score };
   } finally {
     xValT.dispose();
     xTrainT.dispose();
