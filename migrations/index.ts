@@ -1,0 +1,4 @@
+import { InitialSchema1764230400000 } from './1764230400000-InitialSchema.js';
+
+/** Every migration, in order. Run at startup (never `synchronize`). */
+export const MIGRATIONS = [InitialSchema1764230400000];

@@ -1,0 +1,82 @@
+/**
+ * Composition root: starts the database (embedded unless DATABASE_URL), runs migrations,
+ * wires services for the process's ROLE, and starts the HTTP + WebSocket server.
+ * `stop()` undoes it all in reverse order.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import { openDatabase } from './db/data-source.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
+import { createNotifyBus, type NotifyBus } from './db/notify-bus.js';
+import { buildTrellisSchema } from './graphql/schema.js';
+import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import type { AppServices } from './services.js';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
+
+export interface RunningApp {
+  /** Base URL of the HTTP server, or null for ROLE=worker. */
+  url: string | null;
+  services: AppServices;
+  http: RunningHttpServer | null;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
+  const cleanups: Array<{ name: string; run: () => Promise<void> }> = [];
+  const onStop = (name: string, run: () => Promise<void>) => cleanups.push({ name, run });
+  const stopAll = async () => {
+    for (const { name, run } of cleanups.reverse()) {
+      try {
+        await run();
+        logger.debug({ part: name }, 'stopped');
+      } catch (error) {
+        logger.error({ err: error, part: name }, 'error during shutdown');
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    if (config.role !== 'worker') await assertPortFree(config.port, config.host);
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres(config.dataDir, logger);
+      onStop('embedded-postgres', () => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const dataSource: DataSource = await openDatabase(databaseUrl);
+    onStop('database-pool', () => dataSource.destroy());
+    const bus: NotifyBus = await createNotifyBus(databaseUrl, logger);
+    onStop('notify-bus', () => bus.close());
+
+    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date() };
+
+    let http: RunningHttpServer | null = null;
+    if (config.role !== 'worker') {
+      const schema = await buildTrellisSchema(services);
+      http = await startHttpServer({
+        schema,
+        logger,
+        port: config.port,
+        host: config.host,
+        webDir: path.join(REPO_ROOT, 'web', 'dist'),
+        upload: { maxBytes: config.upload.maxBytes },
+        readiness: async () => {
+          const database = await dataSource.query('SELECT 1').then(() => true, () => false);
+          return { database, model: { loaded: false, version: null } };
+        },
+      });
+      const server = http;
+      onStop('http-server', () => server.close());
+    }
+
+    return { url: http?.url ?? null, services, http, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

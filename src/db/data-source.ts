@@ -1,0 +1,52 @@
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from './entities/index.js';
+
+export class DatabaseUnreachableError extends Error {
+  constructor(public readonly host: string, public readonly port: number, cause: unknown) {
+    const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+    super(`cannot reach PostgreSQL at ${host}:${port}${detail}`, { cause });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+export function describeUrl(url: string): { host: string; port: number; database: string } {
+  const u = new URL(url);
+  return { host: u.hostname || 'localhost', port: Number(u.port || 5432), database: u.pathname.replace(/^\//, '') };
+}
+
+const MIGRATION_LOCK_KEY = 7_261_001;
+
+export function createDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'trellis' },
+  });
+}
+
+/** Connects and runs pending migrations. Connection failures become one DatabaseUnreachableError naming host and port. */
+export async function openDatabase(url: string, poolSize = 10): Promise<DataSource> {
+  const { host, port } = describeUrl(url);
+  const dataSource = createDataSource(url, poolSize);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    throw new DatabaseUnreachableError(host, port, error);
+  }
+  // Several processes may start at once (api + workers): one runs the migrations, the others wait.
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}

@@ -1,0 +1,53 @@
+/**
+ * Domain errors with a stable `extensions.code` (the API contract). Resolvers and services throw
+ * these; anything else reaching the client is masked as INTERNAL_SERVER_ERROR without a stack.
+ */
+import { GraphQLError } from 'graphql';
+
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'MODEL_NOT_READY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'INTERNAL_SERVER_ERROR';
+
+export class TrellisError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, { extensions: { ...extensions, code }, originalError: cause instanceof Error ? cause : undefined });
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid argument; `field` is the path of the offending input field, e.g. `input.latitude`. */
+export class BadUserInputError extends TrellisError {
+  constructor(message: string, field?: string, extra: Record<string, unknown> = {}) {
+    super(message, 'BAD_USER_INPUT', field ? { field, ...extra } : extra);
+  }
+}
+
+export class NotFoundError extends TrellisError {
+  constructor(what: string, id: string | number) {
+    super(`${what} ${id} not found`, 'NOT_FOUND', { id: String(id) });
+  }
+}
+
+export class ConflictError extends TrellisError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', extra);
+  }
+}
+
+export class ModelNotReadyError extends TrellisError {
+  constructor(message = 'No active model is loaded yet') {
+    super(message, 'MODEL_NOT_READY');
+  }
+}
+
+export class PayloadTooLargeError extends TrellisError {
+  constructor(message: string, limit: number) {
+    super(message, 'PAYLOAD_TOO_LARGE', { limit });
+  }
+}

@@ -1,0 +1,4 @@
+import { ServerInfoResolver } from './server-info.resolver.js';
+
+/** Every resolver class of the schema. Each is constructed once with the AppServices. */
+export const RESOLVERS = [ServerInfoResolver] as const;

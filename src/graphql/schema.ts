@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import type { AppServices } from '../services.js';
+import { RESOLVERS } from './resolvers.js';
+
+/** Resolvers are built once per schema with the process's services (no global container). */
+function containerFor(services: AppServices | null): ContainerType {
+  const instances = new Map<unknown, unknown>();
+  return {
+    get(someClass: new (services: AppServices) => unknown) {
+      let instance = instances.get(someClass);
+      if (!instance) {
+        if (!services) throw new Error('schema built without services cannot execute resolvers');
+        instance = new someClass(services);
+        instances.set(someClass, instance);
+      }
+      return instance;
+    },
+  };
+}
+
+/** Builds the executable schema. `services` may be null to only print the SDL. */
+export async function buildTrellisSchema(services: AppServices | null): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [...RESOLVERS],
+    container: containerFor(services),
+    validate: false,
+    emitSchemaFile: false,
+  });
+}
+
+/** The SDL committed as schema/schema.graphql (sorted, so the diff is stable). */
+export async function printTrellisSchema(): Promise<string> {
+  const schema = await buildTrellisSchema(null);
+  return `${printSchema(lexicographicSortSchema(schema)).trimEnd()}\n`;
+}

@@ -1,0 +1,195 @@
+/**
+ * The one HTTP server: Apollo Server 5 at /graphql (with multipart uploads), graphql-ws on the
+ * same path, /healthz, /readyz, and the web UI at /. Knows nothing of training or models beyond
+ * the callbacks it is given.
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import express, { type Express, type Router } from 'express';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { graphqlUploadExpress } from 'graphql-upload-minimal';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../logger.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { PLACEHOLDER_PAGE } from './placeholder-page.js';
+import { requestId } from './request-id.js';
+
+export interface Readiness {
+  database: boolean;
+  model: { loaded: boolean; version: number | null };
+}
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  logger: Logger;
+  port: number;
+  host: string;
+  webDir: string;
+  upload: { maxBytes: number };
+  readiness: () => Promise<Readiness>;
+  /** Extra routes (e.g. scored-CSV downloads), mounted before the web UI. */
+  routes?: Router[];
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  app: Express;
+  server: http.Server;
+  /** Stops accepting, lets in-flight requests finish, closes WebSockets. */
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  constructor(public readonly port: number, host: string) {
+    super(`port ${port} on ${host} is already in use; set PORT to a free port`);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Masks unexpected errors: clients see a code and a message, never a stack. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  const known = typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
+  if (known) {
+    const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  logger.error({ err: original ?? error, path: formatted.path }, 'unexpected GraphQL error');
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port, host) : error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** Fails fast, before the database starts, when the port is taken. */
+export async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = http.createServer();
+  await listen(probe, port, host);
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { schema, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const server = http.createServer(app);
+  // Keep-alive sockets must not outlive shutdown; load generators reuse them heavily.
+  server.keepAliveTimeout = 5_000;
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  const wsCleanup = useServer<Record<string, unknown>, { log?: Logger }>(
+    {
+      schema,
+      context: (): GraphQLContext => {
+        const id = `ws-${Math.random().toString(36).slice(2, 10)}`;
+        return { requestId: id, logger: logger.child({ requestId: id, transport: 'ws' }) };
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    csrfPrevention: true,
+    // Shutdown is ours (main.ts): Apollo must not exit the process on SIGTERM by itself.
+    stopOnTerminationSignals: false,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      ...(process.env.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
+  });
+  await apollo.start();
+
+  app.use(requestId(logger));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await options.readiness().catch(() => ({ database: false, model: { loaded: false, version: null } }));
+    res.status(readiness.database ? 200 : 503).json({ status: readiness.database ? 'ready' : 'unavailable', ...readiness });
+  });
+  app.use(
+    '/graphql',
+    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1 }),
+    express.json({ limit: '5mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => ({ requestId: req.id, logger: req.log }),
+    }),
+  );
+  for (const router of options.routes ?? []) app.use(router);
+
+  const indexHtml = path.join(options.webDir, 'index.html');
+  if (existsSync(indexHtml)) {
+    app.use(express.static(options.webDir, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes of the SPA fall back to its index page.
+    app.get(/^\/(?!graphql|healthz|readyz).*/, (_req, res) => res.sendFile(indexHtml));
+  } else {
+    app.get('/', (_req, res) => res.type('html').send(PLACEHOLDER_PAGE));
+  }
+
+  await listen(server, options.port, options.host);
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;
+  const url = `http://${shownHost}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    app,
+    server,
+    close() {
+      closing ??= (async () => {
+        for (const client of wsServer.clients) client.close(1001, 'server shutting down');
+        await apollo.stop();
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

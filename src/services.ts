@@ -1,0 +1,16 @@
+/**
+ * The collaborators a running process is made of. Built once by `app.ts` (the composition root)
+ * and handed to resolvers through the type-graphql container; nothing is a module-level singleton.
+ */
+import type { DataSource } from 'typeorm';
+import type { Config } from './config.js';
+import type { NotifyBus } from './db/notify-bus.js';
+import type { Logger } from './logger.js';
+
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  dataSource: DataSource;
+  bus: NotifyBus;
+  startedAt: Date;
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql, wsClient } from '../helpers/graphql-client.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+describe('HTTP + WebSocket server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers { __typename } on /graphql', async () => {
+    const res = await gql(server.graphqlUrl, '{ __typename serverInfo { role version } }');
+    expect(res.errors).toBeUndefined();
+    expect(res.data).toMatchObject({ __typename: 'Query', serverInfo: { role: 'all' } });
+  });
+
+  it('serves /healthz and /readyz with the database state', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { database: boolean; model: { loaded: boolean } };
+    expect(body.database).toBe(true);
+    expect(typeof body.model.loaded).toBe('boolean');
+  });
+
+  it('echoes a request id', async () => {
+    const res = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(res.headers.get('x-request-id')).toBe('abc-123');
+    const generated = await fetch(`${server.url}/healthz`);
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports GraphQL validation errors with a code and no stack', async () => {
+    const res = await gql(server.graphqlUrl, '{ noSuchField }');
+    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(JSON.stringify(res)).not.toContain('stacktrace');
+  });
+
+  it('keeps CSRF prevention on: a multipart request without the preflight header is refused', async () => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: '{ __typename }' }));
+    form.append('map', '{}');
+    const res = await fetch(server.graphqlUrl, { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/apollo-require-preflight/i);
+  });
+
+  it('accepts graphql-ws connections on /graphql', async () => {
+    const client = wsClient(server.wsUrl);
+    const result = await new Promise<unknown>((resolve, reject) => {
+      client.subscribe({ query: '{ __typename }' }, { next: resolve, error: reject, complete: () => undefined });
+    });
+    expect(result).toEqual({ data: { __typename: 'Query' } });
+    await client.dispose();
+  });
+
+  it('serves the web UI (or its placeholder) at /', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/html/);
+    expect(await res.text()).toMatch(/Trellis/);
+  });
+});

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({}, '/srv/trellis');
+    expect(config.port).toBe(4000);
+    expect(config.role).toBe('all');
+    expect(config.databaseUrl).toBeNull();
+    expect(config.dataDir).toBe('/srv/trellis/.data');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it.each([
+    ['PORT', 'abc', /PORT.*integer from 0 to 65535/],
+    ['PORT', '70000', /PORT/],
+    ['ROLE', 'trainer', /ROLE.*all \| api \| worker/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL.*postgres:\/\//],
+    ['GATE_TOLERANCE', '-1', /GATE_TOLERANCE/],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('accepts the documented values', () => {
+    const config = loadConfig({ PORT: '8080', ROLE: 'Worker', DATABASE_URL: 'postgres://u@h:5433/db', DATA_DIR: '/tmp/x' });
+    expect(config).toMatchObject({ port: 8080, role: 'worker', databaseUrl: 'postgres://u@h:5433/db', dataDir: '/tmp/x' });
+  });
+});
