@@ -1,0 +1,26 @@
+/**
+ * The seam between the registry (which knows versions, activation and hot swap) and serving
+ * (which only needs a loaded classifier). Implemented by the registry's active-model cache.
+ *
+ * Glossary:
+ * - active model: the one ModelVersion with status ACTIVE; `predict` uses it by default.
+ * - loaded model: a version whose bundle has been read from Postgres and turned into a
+ *   FacilityClassifier in this process.
+ * - hot swap: replacing the active loaded model when `model_activated` is notified; callers
+ *   that already hold a LoadedModel keep using it until they finish.
+ */
+import type { FacilityClassifier } from '../ml/index.js';
+
+export interface LoadedModel {
+  version: number;
+  classifier: FacilityClassifier;
+}
+
+export interface ModelSource {
+  /** The active model as loaded in this process, or null before any is ready. Cheap: called per request. */
+  active(): LoadedModel | null;
+  /** Any registered version (the active one included), loaded on demand and cached with a bound; null if unknown. */
+  get(version: number): Promise<LoadedModel | null>;
+  /** Called after each hot swap with the new active model. Returns an unsubscribe function. */
+  onActiveChange(listener: (model: LoadedModel) => void): () => void;
+}
