@@ -80,7 +80,7 @@ export function normalizeService(item: string): string {
     .toLowerCase()
     .replace(/&/g, ' and ')
     .replace(/x-ray/g, 'xray')
-    .replace(/[^\p{L}\p{N}/]+/gu, ' ')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .split(' ')
     .filter((w) => w !== '');
   const out: string[] = [];

@@ -88,19 +88,19 @@ export function macroF1(truth: readonly number[], predicted: readonly number[], 
 export function classificationReport(perClass: readonly ClassMetrics[], accuracy: number): string {
   const total = perClass.reduce((a, c) => a + c.support, 0);
   const width = Math.max(12, ...perClass.map((c) => c.label.length));
-  const f = (x: number) => x.toFixed(2).padStart(9);
-  const s = (x: number) => String(x).padStart(9);
-  const head = `${''.padStart(width)} ${'precision'.padStart(9)} ${'recall'.padStart(9)} ${'f1-score'.padStart(9)} ${'support'.padStart(9)}`;
-  const lines = [head, ''];
-  for (const c of perClass) lines.push(`${c.label.padStart(width)} ${f(c.precision)} ${f(c.recall)} ${f(c.f1)} ${s(c.support)}`);
+  // scikit-learn: "{:>{width}s} " then " {:>9}" per column.
+  const line = (label: string, cols: string[]) => `${label.padStart(width)} ${cols.map((c) => ` ${c.padStart(9)}`).join('')}`;
+  const f = (x: number) => x.toFixed(2);
+  const lines = [line('', ['precision', 'recall', 'f1-score', 'support']), ''];
+  for (const c of perClass) lines.push(line(c.label, [f(c.precision), f(c.recall), f(c.f1), String(c.support)]));
   lines.push('');
-  lines.push(`${'accuracy'.padStart(width)} ${''.padStart(9)} ${''.padStart(9)} ${f(accuracy)} ${s(total)}`);
+  lines.push(line('accuracy', ['', '', f(accuracy), String(total)]));
   const avg = (key: 'precision' | 'recall' | 'f1', weighted: boolean) =>
     weighted
       ? total === 0 ? 0 : perClass.reduce((a, c) => a + c[key] * c.support, 0) / total
       : perClass.reduce((a, c) => a + c[key], 0) / perClass.length;
-  lines.push(`${'macro avg'.padStart(width)} ${f(avg('precision', false))} ${f(avg('recall', false))} ${f(avg('f1', false))} ${s(total)}`);
-  lines.push(`${'weighted avg'.padStart(width)} ${f(avg('precision', true))} ${f(avg('recall', true))} ${f(avg('f1', true))} ${s(total)}`);
+  lines.push(line('macro avg', [f(avg('precision', false)), f(avg('recall', false)), f(avg('f1', false)), String(total)]));
+  lines.push(line('weighted avg', [f(avg('precision', true)), f(avg('recall', true)), f(avg('f1', true)), String(total)]));
   return lines.join('\n') + '\n';
 }
 
