@@ -23,3 +23,6 @@ export type { TrainOptions, TrainingOutcome } from './train.js';
 export { trainInWorker } from './worker-client.js';
 export { initBackend } from './backend.js';
 export type { BackendName } from './backend.js';
+export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
+export { parseCareSystem, insideUganda } from './clean.js';
+export { DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights } from './train.js';

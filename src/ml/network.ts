@@ -21,8 +21,9 @@ export function createNetwork(inputs: number, outputs: number, hp: Hyperparamete
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     const kernel = new Float32Array(fanIn * fanOut);
     for (let i = 0; i < kernel.length; i++) kernel[i] = (rand() * 2 - 1) * limit;
-    variables.push(tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true, `k${l}`));
-    variables.push(tf.variable(tf.zeros([fanOut]), true, `b${l}`));
+    // tf.variable copies its initial value: build both inside tidy so the initial tensors are freed.
+    const [k, b] = tf.tidy(() => [tf.variable(tf.tensor2d(kernel, [fanIn, fanOut]), true), tf.variable(tf.zeros([fanOut]), true)]);
+    variables.push(k as tf.Variable, b as tf.Variable);
   }
   return { variables, sizes };
 }

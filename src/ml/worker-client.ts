@@ -39,7 +39,12 @@ function rebuildError(e: { name: string; message: string; stack?: string; field?
 
 /** Trains on the LABELED records (unlabeled ones are ignored), in a worker_threads worker. */
 export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOptions): Promise<TrainingOutcome> {
-  const hyperparameters = resolveHyperparameters(opts.hyperparameters);
+  let hyperparameters;
+  try {
+    hyperparameters = resolveHyperparameters(opts.hyperparameters);
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
   if (opts.signal?.aborted === true) return Promise.reject(new TrainingCancelledError());
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const data: TrainWorkerData = { records, hyperparameters, cancelFlag, ...(opts.backend ? { backend: opts.backend } : {}) };
