@@ -13,6 +13,10 @@ import { createNotifyBus, type NotifyBus } from './db/notify-bus.js';
 import { buildTrellisSchema } from './graphql/schema.js';
 import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { poolOf } from './jobs/sql/db.js';
+import { importBundledIfEmpty } from './registry/bootstrap.js';
+import { ActiveModelCache } from './registry/model-cache.js';
+import { ModelRegistry } from './registry/registry.js';
 import type { AppServices } from './services.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
@@ -53,7 +57,15 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const bus: NotifyBus = await createNotifyBus(databaseUrl, logger);
     onStop('notify-bus', () => bus.close());
 
-    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date() };
+    const pool = poolOf(dataSource);
+    const registry = new ModelRegistry({ pool, logger, tolerance: config.gate.tolerance });
+    await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
+    const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize });
+    // Workers never predict: only API processes load and follow the active model.
+    if (config.role !== 'worker') await models.start();
+    onStop('model-cache', async () => models.stop());
+
+    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date(), models, registry };
 
     let http: RunningHttpServer | null = null;
     if (config.role !== 'worker') {
@@ -67,7 +79,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         upload: { maxBytes: config.upload.maxBytes },
         readiness: async () => {
           const database = await dataSource.query('SELECT 1').then(() => true, () => false);
-          return { database, model: { loaded: false, version: null } };
+          return { database, model: models.status() };
         },
       });
       const server = http;

@@ -6,6 +6,8 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { NotifyBus } from './db/notify-bus.js';
 import type { Logger } from './logger.js';
+import type { ModelSource } from './registry/model-source.js';
+import type { ModelRegistry } from './registry/registry.js';
 
 export interface AppServices {
   config: Config;
@@ -13,4 +15,8 @@ export interface AppServices {
   dataSource: DataSource;
   bus: NotifyBus;
   startedAt: Date;
+  /** The active model (hot-swapped) and any version on demand; what serving predicts with. */
+  models: ModelSource;
+  /** Model versions, the gate, promotion and rollback. */
+  registry: ModelRegistry;
 }

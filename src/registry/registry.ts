@@ -1,0 +1,258 @@
+/**
+ * The model registry: numbered versions with their bundle bytes, metrics and lineage; the gate;
+ * activation (one transaction that archives the old active version, activates the new one, writes
+ * the history row and NOTIFYs model_activated on commit); manual promote and rollback.
+ *
+ * Glossary: ACTIVE = the one version `predict` uses; CANDIDATE = registered but not (yet) active;
+ * ARCHIVED = was active once. Activation kinds: bundled (first start), gate (after training),
+ * promote (by hand), rollback (by hand, walks the history back like a stack).
+ */
+import type pg from 'pg';
+import { CHANNELS } from '../db/notify-bus.js';
+import { ConflictError, NotFoundError } from '../graphql/errors.js';
+import type { Logger } from '../logger.js';
+import { bundleChecksum, packBundle, type EvaluationMetrics, type Hyperparameters, type ModelBundle } from '../ml/index.js';
+import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../jobs/sql/db.js';
+import { decideGate, type GateDecision } from './gate.js';
+
+export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'ARCHIVED';
+export type ActivationKind = 'bundled' | 'gate' | 'promote' | 'rollback';
+
+export interface ModelVersionRecord {
+  version: number;
+  status: ModelStatus;
+  source: string;
+  trainingJobId: string | null;
+  datasetIds: string[];
+  rowCount: number;
+  hyperparameters: Hyperparameters;
+  metrics: Omit<EvaluationMetrics, 'report'>;
+  macroF1: number;
+  classificationReport: string;
+  gateDecision: GateDecision | null;
+  backend: string;
+  formatVersion: number;
+  checksum: string;
+  sizeBytes: number;
+  createdAt: Date;
+  activatedAt: Date | null;
+  archivedAt: Date | null;
+}
+
+export interface ModelActivationRecord {
+  id: number;
+  fromVersion: number | null;
+  toVersion: number;
+  reason: string;
+  actor: string;
+  kind: ActivationKind;
+  createdAt: Date;
+}
+
+const VERSION_COLUMNS = `version, status, source, training_job_id, dataset_ids, row_count, hyperparameters, metrics, macro_f1,
+  classification_report, gate_decision, backend, format_version, checksum, size_bytes, created_at, activated_at, archived_at`;
+
+type Row = Record<string, unknown>;
+
+export function toModelVersion(r: Row): ModelVersionRecord {
+  return {
+    version: r.version as number,
+    status: r.status as ModelStatus,
+    source: r.source as string,
+    trainingJobId: (r.training_job_id as string | null) ?? null,
+    datasetIds: (r.dataset_ids as string[] | null) ?? [],
+    rowCount: r.row_count as number,
+    hyperparameters: r.hyperparameters as Hyperparameters,
+    metrics: r.metrics as Omit<EvaluationMetrics, 'report'>,
+    macroF1: r.macro_f1 as number,
+    classificationReport: r.classification_report as string,
+    gateDecision: (r.gate_decision as GateDecision | null) ?? null,
+    backend: r.backend as string,
+    formatVersion: r.format_version as number,
+    checksum: r.checksum as string,
+    sizeBytes: r.size_bytes as number,
+    createdAt: r.created_at as Date,
+    activatedAt: (r.activated_at as Date | null) ?? null,
+    archivedAt: (r.archived_at as Date | null) ?? null,
+  };
+}
+
+function toActivation(r: Row): ModelActivationRecord {
+  return {
+    id: r.id as number,
+    fromVersion: (r.from_version as number | null) ?? null,
+    toVersion: r.to_version as number,
+    reason: r.reason as string,
+    actor: r.actor as string,
+    kind: r.kind as ActivationKind,
+    createdAt: r.created_at as Date,
+  };
+}
+
+export interface RegisterInput {
+  source: 'training' | 'bundled';
+  bundle: ModelBundle;
+  metrics: EvaluationMetrics;
+  backend: string;
+  trainingJobId: string | null;
+  datasetIds: string[];
+  rowCount: number;
+}
+
+export interface Registered {
+  version: number;
+  gate: GateDecision;
+}
+
+/**
+ * The version that was active before the current one, replaying the history as a stack:
+ * promotions push, rollbacks pop. Exported for unit tests.
+ */
+export function previousActive(history: ReadonlyArray<Pick<ModelActivationRecord, 'toVersion' | 'kind'>>): number | null {
+  const stack: number[] = [];
+  for (const a of history) {
+    if (a.kind === 'rollback') {
+      stack.pop();
+      if (stack.at(-1) !== a.toVersion) stack.push(a.toVersion);
+    } else if (stack.at(-1) !== a.toVersion) stack.push(a.toVersion);
+  }
+  return stack.length >= 2 ? (stack[stack.length - 2] ?? null) : null;
+}
+
+export class ModelRegistry {
+  constructor(private readonly deps: { pool: pg.Pool; logger: Logger; tolerance: number }) {}
+
+  /**
+   * Registers a version inside the caller's transaction (so a trainer can complete its job
+   * atomically with it) and applies the gate. Takes the registry lock for the rest of the transaction.
+   */
+  async register(tx: Executor, input: RegisterInput, actor: string): Promise<Registered> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+    const next = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM model_version');
+    const version = next.rows[0]?.v ?? 1;
+    const active = await tx.query<{ version: number; macro_f1: number }>(`SELECT version, macro_f1 FROM model_version WHERE status = 'ACTIVE'`);
+    const current = active.rows[0] ? { version: active.rows[0].version, macroF1: active.rows[0].macro_f1 } : null;
+    const gate = input.source === 'bundled'
+      ? { promoted: true, reason: 'bundled model imported on an empty registry', comparedToVersion: null, candidateMacroF1: input.metrics.macroF1, activeMacroF1: null, tolerance: this.deps.tolerance }
+      : decideGate(input.metrics.macroF1, current, this.deps.tolerance);
+    const bytes = packBundle(input.bundle);
+    const { report, ...metrics } = input.metrics;
+    await tx.query(
+      `INSERT INTO model_version (version, status, source, training_job_id, dataset_ids, row_count, hyperparameters, metrics,
+         macro_f1, classification_report, gate_decision, backend, format_version, checksum, size_bytes, bundle)
+       VALUES ($1, 'CANDIDATE', $2, $3, $4::uuid[], $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        version, input.source, input.trainingJobId, input.datasetIds, input.rowCount,
+        JSON.stringify(input.bundle.metadata.hyperparameters), JSON.stringify(metrics), input.metrics.macroF1, report,
+        JSON.stringify(gate), input.backend, input.bundle.metadata.formatVersion, bundleChecksum(input.bundle), bytes.length, bytes,
+      ],
+    );
+    if (gate.promoted) await this.activateIn(tx, version, { actor, reason: gate.reason, kind: input.source === 'bundled' ? 'bundled' : 'gate' });
+    return { version, gate };
+  }
+
+  /** Archives the active version, activates `version`, writes history, NOTIFYs (sent on commit). Caller holds the registry lock. */
+  private async activateIn(tx: Executor, version: number, how: { actor: string; reason: string; kind: ActivationKind }): Promise<void> {
+    const old = await tx.query<{ version: number }>(
+      `UPDATE model_version SET status = 'ARCHIVED', archived_at = now() WHERE status = 'ACTIVE' RETURNING version`,
+    );
+    const from = old.rows[0]?.version ?? null;
+    const updated = await tx.query(
+      `UPDATE model_version SET status = 'ACTIVE', activated_at = now(), archived_at = NULL WHERE version = $1`,
+      [version],
+    );
+    if (updated.rowCount !== 1) throw new NotFoundError('Model version', version);
+    await tx.query(
+      `INSERT INTO model_activation (from_version, to_version, reason, actor, kind) VALUES ($1, $2, $3, $4, $5)`,
+      [from, version, how.reason, how.actor, how.kind],
+    );
+    await tx.query('SELECT pg_notify($1, $2)', [CHANNELS.modelActivated, JSON.stringify({ version, fromVersion: from, kind: how.kind })]);
+  }
+
+  /** Makes `version` active by hand. CONFLICT when it already is. */
+  async promote(version: number, actor: string, reason?: string): Promise<ModelVersionRecord> {
+    await transaction(this.deps.pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+      const found = await tx.query<{ status: ModelStatus }>('SELECT status FROM model_version WHERE version = $1', [version]);
+      const row = found.rows[0];
+      if (!row) throw new NotFoundError('Model version', version);
+      if (row.status === 'ACTIVE') throw new ConflictError(`model version ${version} is already active`, { version });
+      await this.activateIn(tx, version, { actor, reason: reason ?? `promoted by hand to v${version}`, kind: 'promote' });
+    });
+    return this.mustGet(version);
+  }
+
+  /** Goes back to the version active before the current one. CONFLICT when there is none. */
+  async rollback(actor: string): Promise<ModelVersionRecord> {
+    const target = await transaction(this.deps.pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+      const history = await tx.query('SELECT * FROM model_activation ORDER BY id');
+      const previous = previousActive(history.rows.map(toActivation));
+      if (previous === null) throw new ConflictError('there is no previously active model version to roll back to');
+      const active = await tx.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
+      const from = active.rows[0]?.version;
+      await this.activateIn(tx, previous, { actor, reason: `rolled back from v${from ?? '?'} to v${previous}`, kind: 'rollback' });
+      return previous;
+    });
+    return this.mustGet(target);
+  }
+
+  async list(): Promise<ModelVersionRecord[]> {
+    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version ORDER BY version DESC`);
+    return res.rows.map(toModelVersion);
+  }
+
+  async get(version: number): Promise<ModelVersionRecord | null> {
+    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE version = $1`, [version]);
+    return res.rows[0] ? toModelVersion(res.rows[0]) : null;
+  }
+
+  async getMany(versions: readonly number[]): Promise<Map<number, ModelVersionRecord>> {
+    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE version = ANY($1::int[])`, [versions]);
+    return new Map(res.rows.map((r) => [r.version as number, toModelVersion(r)]));
+  }
+
+  async mustGet(version: number): Promise<ModelVersionRecord> {
+    const found = await this.get(version);
+    if (!found) throw new NotFoundError('Model version', version);
+    return found;
+  }
+
+  async active(): Promise<ModelVersionRecord | null> {
+    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE status = 'ACTIVE'`);
+    return res.rows[0] ? toModelVersion(res.rows[0]) : null;
+  }
+
+  async activations(first = 50): Promise<ModelActivationRecord[]> {
+    const res = await this.deps.pool.query('SELECT * FROM model_activation ORDER BY id DESC LIMIT $1', [first]);
+    return res.rows.map(toActivation);
+  }
+
+  /** The stored bundle bytes of a version, or null if unknown. */
+  async bundleBytes(version: number): Promise<Buffer | null> {
+    const res = await this.deps.pool.query<{ bundle: Buffer }>('SELECT bundle FROM model_version WHERE version = $1', [version]);
+    return res.rows[0]?.bundle ?? null;
+  }
+
+  /**
+   * Imports the committed bundle as version 1 (ACTIVE, source "bundled") when the registry is empty.
+   * Safe when several processes start at once: the registry lock serialises them and only the first
+   * finds the table empty.
+   */
+  async importBundled(bundle: ModelBundle): Promise<number | null> {
+    return transaction(this.deps.pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+      const any = await tx.query('SELECT 1 FROM model_version LIMIT 1');
+      if (any.rowCount) return null;
+      const { version } = await this.register(
+        tx,
+        {
+          source: 'bundled', bundle, metrics: bundle.metadata.metrics, backend: bundle.metadata.backend,
+          trainingJobId: null, datasetIds: [], rowCount: bundle.metadata.trainedOnRows,
+        },
+        'system',
+      );
+      return version;
+    });
+  }
+}
