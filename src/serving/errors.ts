@@ -1,0 +1,17 @@
+/**
+ * Serving's own failures, free of GraphQL: the resolvers translate them into API errors
+ * (MODEL_NOT_READY, NOT_FOUND) so that dependencies keep pointing downward.
+ */
+export class NoActiveModelError extends Error {
+  override name = 'NoActiveModelError';
+  constructor() {
+    super('No active model is loaded yet');
+  }
+}
+
+export class UnknownModelVersionError extends Error {
+  override name = 'UnknownModelVersionError';
+  constructor(readonly version: number) {
+    super(`model version ${version} not found`);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The scored-CSV layout shared with `npm run predict`: the input columns as they were, then
+ * predicted_label, one probability column per class, and error (empty when the row was scored).
+ */
+import { LABELS } from '../ml/index.js';
+
+export const PREDICTION_COLUMNS = ['predicted_label', ...LABELS.map((l) => `probability_${l}`), 'error'] as const;
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** One CSV field (RFC 4180): quoted when it holds a quote, comma, line break or edge blank. */
+export function csvField(value: string): string {
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function csvLine(fields: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) line += (i === 0 ? '' : ',') + csvField(fields[i] as string);
+  return `${line}\n`;
+}
+
+/** A probability as written to CSV: the float32 value, shortest round-trip text. */
+export function formatProbability(p: number): string {
+  return String(p);
+}
