@@ -63,7 +63,11 @@ function looksBinary(chunk: Buffer | string): boolean {
  * Streams a CSV file as raw rows: RFC 4180 quoting, a UTF-8 BOM and CRLF handled, header
  * names canonicalised. Rows with the wrong number of fields come back with a `problem`.
  */
-export async function* readRawCsv(input: Input, required: readonly string[] = ['facility_name']): AsyncGenerator<RawCsvRow, string[]> {
+export async function* readRawCsv(
+  input: Input,
+  required: readonly string[] = ['facility_name'],
+  onHeader?: (original: string[], canonical: string[]) => void,
+): AsyncGenerator<RawCsvRow, string[]> {
   const parser = parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true });
   const source = Symbol.asyncIterator in input ? Readable.from(input as AsyncIterable<Buffer | string>) : (input as Readable);
   let checked = false;
@@ -86,6 +90,10 @@ export async function* readRawCsv(input: Input, required: readonly string[] = ['
         if (missing.length > 0) {
           throw new CsvFormatError(`the header is missing the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${item.record.join(', ')})`);
         }
+        if (!header.some((h) => (COLUMNS as readonly string[]).includes(h))) {
+          throw new CsvFormatError(`the header names none of the dataset columns (${COLUMNS.join(', ')})`);
+        }
+        onHeader?.(item.record, header);
         continue;
       }
       const values: Record<string, string> = {};

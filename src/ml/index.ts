@@ -26,3 +26,5 @@ export type { BackendName } from './backend.js';
 export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
 export { parseCareSystem, insideUganda } from './clean.js';
 export { DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights } from './train.js';
+export { predictCsv } from './predict-csv.js';
+export type { PredictCsvSummary } from './predict-csv.js';

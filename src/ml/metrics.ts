@@ -79,7 +79,7 @@ export function classMetrics(matrix: number[][]): ClassMetrics[] {
   });
 }
 
-export function macroF1(truth: readonly number[], predicted: readonly number[], k = LABELS.length): number {
+export function macroF1(truth: readonly number[], predicted: readonly number[], k: number = LABELS.length): number {
   const pc = classMetrics(confusionMatrix(truth, predicted, k));
   return pc.reduce((a, c) => a + c.f1, 0) / pc.length;
 }

@@ -30,6 +30,10 @@ export interface TrainOptions {
   /** class weight = (n / (k · n_c)) ** power; 1 = fully balanced, 0 = unweighted */
   classWeightPower?: number;
   featureOptions?: FeatureFitOptions;
+  /** what early stopping selects on: validation macro-F1 (default) or class-weighted validation loss */
+  earlyStoppingMetric?: 'macroF1' | 'weightedLoss';
+  /** tune per-class logit offsets on the validation split for macro-F1, folded into the output bias (default true) */
+  calibrateOffsets?: boolean;
 }
 
 export class TrainingCancelledError extends Error {
@@ -187,6 +191,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       const valPred = argmaxRows(valProbs, k);
       const valLoss = crossEntropy(yVal, valProbs, k);
       const valF1 = macroF1(yVal, valPred, k);
+      const score = (opts.earlyStoppingMetric ?? 'macroF1') === 'macroF1' ? valF1 : -weightedCrossEntropy(yVal, valProbs, k, weights);
       const m: EpochMetrics = {
         epoch,
         loss: lossSum / order.length,
@@ -200,11 +205,11 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       await opts.onEpoch?.(m);
 
       // Early stopping monitors validation macro-F1 (the headline metric); val loss breaks ties.
-      if (valF1 > best.score + 1e-9 || (Math.abs(valF1 - best.score) <= 1e-9 && valLoss < best.loss)) {
-        best = { score: valF1, loss: valLoss, epoch, weights: snapshot(net) };
+      if (score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && valLoss < best.loss)) {
+        best = { score, loss: valLoss, epoch, weights: snapshot(net) };
       } else if (epoch - best.epoch >= hp.patience) {
         stoppedEarly = epoch < hp.epochs;
-        log(`early stop at epoch ${epoch}: best validation macro-F1 ${best.score.toFixed(4)} at epoch ${best.epoch}`);
+        log(`early stop at epoch ${epoch}: best validation score ${best.score.toFixed(4)} at epoch ${best.epoch}`);
         break;
       }
       // Reduce the learning rate when the validation loss stops improving.
@@ -220,6 +225,18 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     }
     checkCancelled(opts);
     restore(net, best.weights);
+    let validationMacroF1 = macroF1(yVal, argmaxRows(predictTf(net, xValT), k), k);
+    if (opts.calibrateOffsets ?? true) {
+      const valProbs = predictTf(net, xValT);
+      const offsets = tuneLogitOffsets(yVal, valProbs, k);
+      const outBias = best.weights[best.weights.length - 1] as Float32Array;
+      offsets.forEach((o, c) => {
+        outBias[c] = (outBias[c] as number) + o;
+      });
+      restore(net, best.weights);
+      validationMacroF1 = macroF1(yVal, argmaxRows(predictTf(net, xValT), k), k);
+      log(`validation-tuned class offsets ${offsets.map((o) => o.toFixed(2)).join('/')}: validation macro-F1 ${validationMacroF1.toFixed(4)}`);
+    }
 
     const artifacts = await toLayersArtifacts([f, ...hidden, k], best.weights, hp);
     const provisional: ModelBundle = {
@@ -253,13 +270,65 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     metadata.metrics = metrics;
     const bundle: ModelBundle = { files: { ...provisional.files, 'metadata.json': jsonFile(metadata) }, metadata };
     log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}`);
-    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1: best.score };
+    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1 };
   } finally {
     xValT.dispose();
     xTrainT.dispose();
     optimizer.dispose();
     disposeNetwork(net);
   }
+}
+
+function weightedCrossEntropy(truth: readonly number[], probs: Float32Array, k: number, weights: readonly number[]): number {
+  let sum = 0;
+  let wsum = 0;
+  truth.forEach((t, i) => {
+    const w = weights[t] ?? 0;
+    sum -= w * Math.log(Math.max(probs[i * k + t] ?? 0, 1e-7));
+    wsum += w;
+  });
+  return wsum === 0 ? 0 : sum / wsum;
+}
+
+/**
+ * Per-class additive logit offsets that maximise validation macro-F1 (last class fixed at 0), on a
+ * coarse grid; ties go to the smallest offsets. Adding o_c to logit c is adding it to the output
+ * bias, so the served model stays a plain MLP.
+ */
+export function tuneLogitOffsets(truth: readonly number[], probs: Float32Array, k: number): number[] {
+  const grid: number[] = [];
+  for (let v = -1.5; v <= 1.5 + 1e-9; v += 0.25) grid.push(Math.round(v * 100) / 100);
+  const logp = Float32Array.from(probs, (p) => Math.log(Math.max(p, 1e-7)));
+  let best = { f1: -1, size: Infinity, offsets: new Array<number>(k).fill(0) };
+  const offsets = new Array<number>(k).fill(0);
+  const predicted = new Array<number>(truth.length);
+  const visit = (c: number) => {
+    if (c === k - 1) {
+      for (let i = 0; i < truth.length; i++) {
+        let arg = 0;
+        let max = -Infinity;
+        for (let j = 0; j < k; j++) {
+          const v = (logp[i * k + j] as number) + (offsets[j] as number);
+          if (v > max) {
+            max = v;
+            arg = j;
+          }
+        }
+        predicted[i] = arg;
+      }
+      const f1 = macroF1(truth, predicted, k);
+      const size = offsets.reduce((a, o) => a + Math.abs(o), 0);
+      if (f1 > best.f1 + 1e-9 || (Math.abs(f1 - best.f1) <= 1e-9 && size < best.size)) best = { f1, size, offsets: [...offsets] };
+      return;
+    }
+    for (const g of grid) {
+      offsets[c] = g;
+      visit(c + 1);
+    }
+    offsets[c] = 0;
+  };
+  visit(0);
+  return best.offsets;
 }
 
 function dropoutMask(size: number, rate: number, rand: () => number): Float32Array {
