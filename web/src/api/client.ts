@@ -1,0 +1,144 @@
+/**
+ * The UI's GraphQL transport: JSON POST over fetch for queries and mutations, the multipart
+ * request spec over XMLHttpRequest for uploads (so we get upload progress), graphql-ws for
+ * subscriptions. Every failure becomes an ApiError with the server's message and code.
+ */
+import { createClient, type Client } from 'graphql-ws';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly code?: string,
+    /** the offending input field, e.g. `input.latitude`, when the server names one */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface GraphQLErrorBody {
+  message: string;
+  extensions?: { code?: unknown; field?: unknown; [key: string]: unknown };
+}
+interface GraphQLBody<T> {
+  data?: T | null;
+  errors?: GraphQLErrorBody[];
+}
+
+function toApiError(errors: GraphQLErrorBody[]): ApiError {
+  const first = errors[0];
+  const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : undefined;
+  const field = typeof first?.extensions?.field === 'string' ? first.extensions.field : undefined;
+  const messages = Array.from(new Set(errors.map((e) => e.message)));
+  return new ApiError(messages.join('; ') || 'Unknown error', code, field);
+}
+
+/** Reads a GraphQL response body; errors (even with partial data) throw. */
+function unwrap<T>(status: number, text: string): T {
+  let body: GraphQLBody<T>;
+  try {
+    body = JSON.parse(text) as GraphQLBody<T>;
+  } catch {
+    const snippet = text.trim().slice(0, 200);
+    throw new ApiError(status === 413 ? 'The file is larger than the server accepts' : `Server answered ${status}${snippet ? `: ${snippet}` : ''}`, status === 413 ? 'PAYLOAD_TOO_LARGE' : undefined);
+  }
+  if (body.errors?.length) throw toApiError(body.errors);
+  if (!body.data) throw new ApiError(`Server answered ${status} without data`);
+  return body.data;
+}
+
+export async function request<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(GRAPHQL_PATH, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      body: JSON.stringify({ query, variables }),
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiError('Cannot reach the Trellis server. Check that it is running.', 'NETWORK_ERROR');
+  }
+  return unwrap<T>(response.status, await response.text());
+}
+
+export interface UploadOptions {
+  /** 0..1 share of the request body sent */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Sends one file as `variables[fileVariable]` following the GraphQL multipart request spec. */
+export function upload<T>(query: string, variables: Record<string, unknown>, file: File, options: UploadOptions = {}, fileVariable = 'file'): Promise<T> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables: { ...variables, [fileVariable]: null } }));
+  form.append('map', JSON.stringify({ 0: [`variables.${fileVariable}`] }));
+  form.append('0', file, file.name);
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', GRAPHQL_PATH);
+    // Apollo's CSRF prevention only lets multipart requests through with this header.
+    xhr.setRequestHeader('apollo-require-preflight', 'true');
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
+    });
+    xhr.upload.addEventListener('load', () => options.onProgress?.(1));
+    xhr.addEventListener('load', () => {
+      try {
+        resolve(unwrap<T>(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error instanceof Error ? error : new ApiError(String(error)));
+      }
+    });
+    xhr.addEventListener('error', () => reject(new ApiError('The upload failed: the server could not be reached', 'NETWORK_ERROR')));
+    xhr.addEventListener('abort', () => reject(new ApiError('The upload was cancelled', 'ABORTED')));
+    options.signal?.addEventListener('abort', () => xhr.abort());
+    xhr.send(form);
+  });
+}
+
+let wsClient: Client | null = null;
+
+function subscriptionClient(): Client {
+  if (!wsClient) {
+    const url = new URL(GRAPHQL_PATH, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    wsClient = createClient({ url: url.toString(), lazy: true, retryAttempts: 5, keepAlive: 15_000 });
+  }
+  return wsClient;
+}
+
+export interface SubscriptionHandlers<T> {
+  next: (data: T) => void;
+  error?: (error: ApiError) => void;
+  complete?: () => void;
+}
+
+/** Starts a subscription; returns the function that stops it. */
+export function subscribe<T>(query: string, variables: Record<string, unknown>, handlers: SubscriptionHandlers<T>): () => void {
+  return subscriptionClient().subscribe<T>(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors?.length) handlers.error?.(toApiError(result.errors as GraphQLErrorBody[]));
+        else if (result.data) handlers.next(result.data as T);
+      },
+      error: (error) => {
+        if (Array.isArray(error)) handlers.error?.(toApiError(error as GraphQLErrorBody[]));
+        else if (error instanceof Error) handlers.error?.(new ApiError(error.message));
+        else handlers.error?.(new ApiError('The live connection to the server closed', 'NETWORK_ERROR'));
+      },
+      complete: () => handlers.complete?.(),
+    },
+  );
+}
+
+/** A readable message for anything caught in a handler. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,125 @@
+import { useState, type FormEvent } from 'react';
+import { upload } from '../api/client';
+import { PREDICT_BATCH_FILE } from '../api/documents';
+import { LABELS, type BatchPredictionResult } from '../api/types';
+import { int, pct } from '../format';
+import { ErrorMessage } from './ErrorMessage';
+import { Field } from './Field';
+import { ProgressBar } from './ProgressBar';
+import { Stat } from './Stat';
+import { ClassBadge } from './StatusBadge';
+
+const SHOWN_ROWS = 100;
+
+/** Scores a whole CSV with predictBatchFile: results table, class counts, the scored file to download. */
+export function BatchPredict() {
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<BatchPredictionResult | null>(null);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) {
+      setFileError('Choose a CSV file to score');
+      return;
+    }
+    setError(null);
+    setResult(null);
+    setProgress(0);
+    try {
+      const data = await upload<{ predictBatchFile: BatchPredictionResult }>(PREDICT_BATCH_FILE, {}, file, { onProgress: setProgress });
+      setResult(data.predictBatchFile);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  return (
+    <div>
+      <form onSubmit={(event) => void submit(event)} noValidate className="form-inline" aria-label="Score a CSV file">
+        <Field label="CSV of facilities" required error={fileError} hint="Same columns as the training data; the rating column is ignored">
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="file"
+              name="batchFile"
+              accept=".csv,text/csv"
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onChange={(event) => {
+                setFile(event.target.files?.[0] ?? null);
+                setFileError(null);
+              }}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={progress !== null}>
+            {progress !== null ? 'Scoring…' : 'Score file'}
+          </button>
+        </div>
+      </form>
+      {progress !== null && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Scoring on the server'} />}
+      <ErrorMessage error={error} title="Batch prediction failed" />
+      {result && <BatchResult result={result} />}
+    </div>
+  );
+}
+
+function BatchResult({ result }: { result: BatchPredictionResult }) {
+  const counts = new Map(result.classCounts.map((c) => [c.label, c.count]));
+  return (
+    <div className="report" data-testid="batch-result" aria-live="polite">
+      <dl className="stats">
+        <Stat label="Rows" value={int(result.rows)} />
+        <Stat label="Scored" value={int(result.scored)} note={`model v${result.modelVersion}`} />
+        <Stat label="Errors" value={int(result.errors)} />
+        {LABELS.map((label) => (
+          <Stat key={label} label={label} value={int(counts.get(label) ?? 0)} note={pct(result.scored ? (counts.get(label) ?? 0) / result.scored : 0)} />
+        ))}
+      </dl>
+      <p>
+        <a className="button" href={result.downloadUrl} download>
+          Download the scored CSV
+        </a>
+      </p>
+      <div className="table-wrap table-scroll">
+        <table className="table">
+          <caption>{result.results.length > SHOWN_ROWS ? `First ${SHOWN_ROWS} of ${result.results.length} rows` : `${result.results.length} rows`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Class</th>
+              <th scope="col">Confidence</th>
+              {LABELS.map((l) => (
+                <th scope="col" key={l}>
+                  P({l})
+                </th>
+              ))}
+              <th scope="col">Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.results.slice(0, SHOWN_ROWS).map((r) => (
+              <tr key={r.row}>
+                <td className="mono">{r.row}</td>
+                <td>{r.prediction ? <ClassBadge label={r.prediction.label} /> : '—'}</td>
+                <td className="mono">{r.prediction ? pct(r.prediction.confidence) : '—'}</td>
+                {LABELS.map((l) => (
+                  <td className="mono" key={l}>
+                    {r.prediction ? pct(r.prediction.probabilities.find((p) => p.label === l)?.probability ?? 0) : '—'}
+                  </td>
+                ))}
+                <td className="cell-error">{r.error ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

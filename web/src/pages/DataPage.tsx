@@ -1,0 +1,192 @@
+import { useState, type FormEvent } from 'react';
+import { upload } from '../api/client';
+import { DATASETS, UPLOAD_DATASET } from '../api/documents';
+import { useQuery } from '../api/hooks';
+import type { Dataset, DatasetUploadResult } from '../api/types';
+import { DatasetInsights } from '../components/DatasetInsights';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { Loading } from '../components/Loading';
+import { ProgressBar } from '../components/ProgressBar';
+import { RejectedRowsTable } from '../components/RejectedRowsTable';
+import { Stat } from '../components/Stat';
+import { bytes, dateTime, int, shortId } from '../format';
+import { navigate, useLocation } from '../router';
+
+export function DataPage() {
+  const { params } = useLocation();
+  const selected = params.get('dataset');
+  const datasets = useQuery<{ datasets: Dataset[] }>(DATASETS);
+
+  return (
+    <section aria-labelledby="data-title">
+      <h1 id="data-title">Data</h1>
+      <UploadCard onUploaded={() => void datasets.reload()} />
+      <div className="card">
+        <h2>Datasets</h2>
+        <ErrorMessage error={datasets.error} title="Could not load datasets" />
+        {datasets.loading && !datasets.data && <Loading />}
+        {datasets.data && <DatasetsTable datasets={datasets.data.datasets} selectedId={selected} />}
+        {selected && <DatasetInsights datasetId={selected} key={selected} />}
+      </div>
+    </section>
+  );
+}
+
+function UploadCard({ onUploaded }: { onUploaded: () => void }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [name, setName] = useState('');
+  const [autoRetrain, setAutoRetrain] = useState(false);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [result, setResult] = useState<DatasetUploadResult | null>(null);
+  const busy = progress !== null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!file) {
+      setFileError('Choose a CSV file to upload');
+      return;
+    }
+    setError(null);
+    setResult(null);
+    setProgress(0);
+    try {
+      const data = await upload<{ uploadDataset: DatasetUploadResult }>(
+        UPLOAD_DATASET,
+        { name: name.trim() || null, autoRetrain },
+        file,
+        { onProgress: setProgress },
+      );
+      setResult(data.uploadDataset);
+      onUploaded();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setProgress(null);
+    }
+  }
+
+  return (
+    <div className="card">
+      <h2>Upload a CSV</h2>
+      <p className="muted">
+        Columns as in the facilities file: facility_name, services, latitude, longitude, rating, operating_hours, website, phone_number, care_system,
+        Subcounty. Rows that cannot be used are reported below with the reason.
+      </p>
+      <form onSubmit={(event) => void submit(event)} className="form-grid" noValidate>
+        <Field label="CSV file" required error={fileError} hint={file ? `${file.name}, ${bytes(file.size)}` : 'UTF-8 CSV with a header row'}>
+          {({ id, describedBy, invalid }) => (
+            <input
+              id={id}
+              type="file"
+              name="file"
+              accept=".csv,text/csv"
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onChange={(event) => {
+                const chosen = event.target.files?.[0] ?? null;
+                setFile(chosen);
+                setFileError(chosen && !/\.csv$/i.test(chosen.name) && chosen.type !== 'text/csv' ? 'This does not look like a .csv file' : null);
+              }}
+            />
+          )}
+        </Field>
+        <Field label="Dataset name" hint="Optional; defaults to the file name">
+          {({ id, describedBy }) => (
+            <input id={id} type="text" name="name" value={name} maxLength={200} onChange={(event) => setName(event.target.value)} aria-describedby={describedBy} />
+          )}
+        </Field>
+        <div className="field field-check">
+          <input id="auto-retrain" type="checkbox" checked={autoRetrain} onChange={(event) => setAutoRetrain(event.target.checked)} />
+          <label htmlFor="auto-retrain">Start a retrain on all data after the upload</label>
+        </div>
+        <div className="actions">
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busy ? 'Uploading…' : 'Upload'}
+          </button>
+        </div>
+      </form>
+      {busy && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Validating on the server'} id="upload-progress" />}
+      <ErrorMessage error={error} title="Upload failed" />
+      {result && <UploadReport result={result} />}
+    </div>
+  );
+}
+
+function UploadReport({ result }: { result: DatasetUploadResult }) {
+  return (
+    <div className="report" data-testid="upload-report" aria-live="polite">
+      <h3>Validation report</h3>
+      <dl className="stats">
+        <Stat label="Accepted rows" value={int(result.acceptedCount)} testId="accepted-count" />
+        <Stat label="Rejected rows" value={int(result.rejectedCount)} testId="rejected-count" />
+        {result.dataset && <Stat label="Labeled" value={int(result.dataset.labeledCount)} note={`of ${int(result.dataset.rowCount)}`} />}
+      </dl>
+      {result.trainingJob && (
+        <p>
+          Retrain queued as job{' '}
+          <a
+            href={`/training?job=${result.trainingJob.id}`}
+            onClick={(event) => {
+              event.preventDefault();
+              navigate(`/training?job=${result.trainingJob?.id ?? ''}`);
+            }}
+          >
+            {shortId(result.trainingJob.id)}
+          </a>
+          .
+        </p>
+      )}
+      <RejectedRowsTable rows={result.rejectedRows} total={result.rejectedCount} />
+    </div>
+  );
+}
+
+function DatasetsTable({ datasets, selectedId }: { datasets: Dataset[]; selectedId: string | null }) {
+  if (datasets.length === 0) return <p className="muted">No datasets yet. Upload a CSV above.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="datasets-table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Uploaded</th>
+            <th scope="col">Rows</th>
+            <th scope="col">Labeled</th>
+            <th scope="col">Rejected</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {datasets.map((d) => (
+            <tr key={d.id} className={d.id === selectedId ? 'row-selected' : undefined}>
+              <td>
+                <strong>{d.name}</strong>
+                {d.fileName && d.fileName !== d.name && <div className="muted small">{d.fileName}</div>}
+              </td>
+              <td>{dateTime(d.createdAt)}</td>
+              <td>{int(d.rowCount)}</td>
+              <td>{int(d.labeledCount)}</td>
+              <td>{int(d.rejectedCount)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button button-small"
+                  aria-pressed={d.id === selectedId}
+                  onClick={() => navigate(d.id === selectedId ? '/data' : `/data?dataset=${encodeURIComponent(d.id)}`)}
+                >
+                  {d.id === selectedId ? 'Hide insights' : 'Insights'}
+                  <span className="sr-only"> for {d.name}</span>
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

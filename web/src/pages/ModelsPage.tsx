@@ -1,0 +1,213 @@
+import { useState } from 'react';
+import { request } from '../api/client';
+import { ACTIVE_MODEL_CHANGED, MODEL_ACTIVATIONS, MODELS, PROMOTE_MODEL, ROLLBACK_MODEL } from '../api/documents';
+import { useQuery, useSubscription } from '../api/hooks';
+import type { ModelActivation, ModelVersion } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Field } from '../components/Field';
+import { Loading } from '../components/Loading';
+import { ModelComparison } from '../components/ModelComparison';
+import { StatusBadge } from '../components/StatusBadge';
+import { dateTime, int, num, pct } from '../format';
+
+type Pending = { kind: 'promote'; version: number } | { kind: 'rollback' } | null;
+
+export function ModelsPage() {
+  const models = useQuery<{ models: ModelVersion[] }>(MODELS);
+  const activations = useQuery<{ modelActivations: ModelActivation[] }>(MODEL_ACTIVATIONS, { first: 20 });
+  const [pending, setPending] = useState<Pending>(null);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [pickA, setPickA] = useState<number | null>(null);
+  const [pickB, setPickB] = useState<number | null>(null);
+
+  const reloadAll = () => {
+    void models.reload();
+    void activations.reload();
+  };
+  // Another user (or the automatic gate) may change the active model while this page is open.
+  useSubscription<{ activeModelChanged: { version: number } }>(ACTIVE_MODEL_CHANGED, {}, { next: reloadAll });
+
+  const list = models.data?.models ?? [];
+  const sorted = [...list].sort((x, y) => y.version - x.version);
+  const active = list.find((m) => m.status === 'ACTIVE') ?? null;
+  // Default comparison: the active model against the newest other version.
+  const versionA = pickA ?? active?.version ?? sorted[1]?.version ?? null;
+  const versionB = pickB ?? sorted.find((m) => m.version !== versionA)?.version ?? null;
+  const a = list.find((m) => m.version === versionA);
+  const b = list.find((m) => m.version === versionB);
+
+  async function confirm() {
+    if (!pending) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      if (pending.kind === 'promote') {
+        const data = await request<{ promoteModel: { version: number } }>(PROMOTE_MODEL, { version: pending.version });
+        setNotice(`Version ${data.promoteModel.version} is now active.`);
+      } else {
+        const data = await request<{ rollbackModel: { version: number } }>(ROLLBACK_MODEL);
+        setNotice(`Rolled back: version ${data.rollbackModel.version} is active again.`);
+      }
+      reloadAll();
+    } catch (caught) {
+      setActionError(caught);
+      setNotice(null);
+    } finally {
+      setBusy(false);
+      setPending(null);
+    }
+  }
+
+  return (
+    <section aria-labelledby="models-title">
+      <div className="page-head">
+        <h1 id="models-title">Models</h1>
+        <button type="button" className="button" onClick={() => setPending({ kind: 'rollback' })} disabled={!active || busy}>
+          Roll back…
+        </button>
+      </div>
+      {notice && (
+        <div className="alert alert-ok" role="status">
+          {notice}
+        </div>
+      )}
+      <ErrorMessage error={actionError} title="The change was not made" />
+      <div className="card">
+        <h2>All versions</h2>
+        <ErrorMessage error={models.error} title="Could not load models" />
+        {models.loading && !models.data && <Loading />}
+        {models.data && <ModelsTable models={sorted} onPromote={(version) => setPending({ kind: 'promote', version })} busy={busy} />}
+      </div>
+      {list.length >= 2 && (
+        <div className="card">
+          <h2>Compare two versions</h2>
+          <div className="form-grid form-grid-2 compare-pickers">
+            <VersionPicker label="Version A" models={sorted} value={versionA} onChange={setPickA} />
+            <VersionPicker label="Version B" models={sorted} value={versionB} onChange={setPickB} />
+          </div>
+          {a && b && <ModelComparison a={a} b={b} />}
+        </div>
+      )}
+      <div className="card">
+        <h2>Activation history</h2>
+        <ErrorMessage error={activations.error} title="Could not load the activation history" />
+        {activations.data && <ActivationsTable activations={activations.data.modelActivations} />}
+      </div>
+      <ConfirmDialog
+        open={pending !== null}
+        title={pending?.kind === 'promote' ? `Promote version ${pending.version}?` : 'Roll back the active model?'}
+        confirmLabel={pending?.kind === 'promote' ? 'Promote' : 'Roll back'}
+        busy={busy}
+        onConfirm={() => void confirm()}
+        onCancel={() => setPending(null)}
+      >
+        {pending?.kind === 'promote' ? (
+          <p>
+            Predictions switch to version {pending.version} at once{active ? `; version ${active.version} is archived` : ''}. You can roll back later.
+          </p>
+        ) : (
+          <p>Predictions switch back to the version that was active before version {active?.version ?? '?'}.</p>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}
+
+function VersionPicker({ label, models, value, onChange }: { label: string; models: ModelVersion[]; value: number | null; onChange: (v: number) => void }) {
+  return (
+    <Field label={label}>
+      {({ id }) => (
+        <select id={id} value={value ?? ''} onChange={(event) => onChange(Number(event.target.value))}>
+          {models.map((m) => (
+            <option key={m.version} value={m.version}>
+              v{m.version} · {m.status.toLowerCase()} · macro-F1 {num(m.metrics.macroF1, 3)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+function ModelsTable({ models, onPromote, busy }: { models: ModelVersion[]; onPromote: (version: number) => void; busy: boolean }) {
+  if (models.length === 0) return <p className="muted">No model versions yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="models-table">
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Status</th>
+            <th scope="col">Macro-F1</th>
+            <th scope="col">Baseline</th>
+            <th scope="col">Accuracy</th>
+            <th scope="col">Rows</th>
+            <th scope="col">Created</th>
+            <th scope="col">Gate</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {models.map((m) => (
+            <tr key={m.version} data-version={m.version}>
+              <td>
+                <strong>v{m.version}</strong> <span className="muted small">{m.source}</span>
+              </td>
+              <td>
+                <StatusBadge status={m.status} />
+              </td>
+              <td className="mono">{num(m.metrics.macroF1, 3)}</td>
+              <td className="mono">{num(m.metrics.majorityBaselineMacroF1, 3)}</td>
+              <td className="mono">{pct(m.metrics.accuracy)}</td>
+              <td>{int(m.rowCount)}</td>
+              <td>{dateTime(m.createdAt)}</td>
+              <td className="small">{m.gateDecision ? m.gateDecision.reason : '—'}</td>
+              <td>
+                {m.status !== 'ACTIVE' && (
+                  <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy}>
+                    Promote<span className="sr-only"> version {m.version}</span>…
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ActivationsTable({ activations }: { activations: ModelActivation[] }) {
+  if (activations.length === 0) return <p className="muted">No activations yet.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="activations-table">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">From</th>
+            <th scope="col">To</th>
+            <th scope="col">Reason</th>
+            <th scope="col">By</th>
+          </tr>
+        </thead>
+        <tbody>
+          {activations.map((x) => (
+            <tr key={x.id}>
+              <td>{dateTime(x.createdAt)}</td>
+              <td>{x.fromVersion === null ? '—' : `v${x.fromVersion}`}</td>
+              <td>v{x.toVersion}</td>
+              <td>{x.reason}</td>
+              <td>{x.actor}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
