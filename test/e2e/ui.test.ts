@@ -1,0 +1,189 @@
+/**
+ * The web UI end to end in a real browser: Debian's Chromium driven by playwright-core against the
+ * real server (startTestServer serves web/dist). Uploads a synthetic CSV, reads the validation
+ * report, trains with few epochs while watching the curves grow, sees the model list grow,
+ * predicts one facility and a CSV, and saves a screenshot of every page to docs/screenshots.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticCsv } from '../fixtures/synthetic.js';
+import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const WEB = path.join(REPO_ROOT, 'web');
+const SHOTS = path.join(REPO_ROOT, 'docs/screenshots');
+const EPOCHS = 30;
+
+function newestMtime(target: string): number {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(target).map((name) => newestMtime(path.join(target, name))));
+}
+
+/** Builds web/dist when it is missing or older than its sources (so `npx vitest run test/e2e` works alone). */
+function ensureWebBuild(): void {
+  const index = path.join(WEB, 'dist/index.html');
+  const sources = Math.max(newestMtime(path.join(WEB, 'src')), newestMtime(path.join(WEB, 'index.html')), newestMtime(path.join(WEB, 'vite.config.ts')));
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+}
+
+/** The upload: a clean synthetic file plus two rows the server must reject, with reasons. */
+function uploadCsv(): string {
+  const bad = ['Broken 1 Clinic,Maternity,0.5,32.1,abc,,,,GOVT,cash,Kasubi Division', 'Broken 2 Clinic,Maternity,0.6,32.2,9,,,,GOVT,cash,Mengo Division'];
+  return `${syntheticCsv({ rows: 300, seed: 11 })}${bad.join('\n')}\n`;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  // Let charts finish their layout pass before the picture.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function goTo(page: Page, title: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: title, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
+describe('web UI in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: the browser test needs Debian's Chromium (apt-get install chromium; .ci/run does this)`);
+    }
+    ensureWebBuild();
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.setDefaultTimeout(20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('uploads, trains live, lists the new model, predicts, on desktop and phone', async () => {
+    // The recorder sees every change of the live epoch counter with the job status at that moment.
+    await page.addInitScript(() => {
+      const seen: { status: string | null; epochs: number; live: number }[] = [];
+      (window as unknown as { __epochLog: typeof seen }).__epochLog = seen;
+      new MutationObserver(() => {
+        const counter = document.querySelector('[data-testid="epoch-count"]');
+        const job = document.querySelector('[data-testid="live-job"]');
+        if (!counter || !job) return;
+        const epochs = Number(counter.textContent);
+        if (seen.at(-1)?.epochs !== epochs) seen.push({ status: job.getAttribute('data-status'), epochs, live: Number(job.getAttribute('data-live-count')) });
+      }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+
+    await page.goto(server.url);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+    // Models before training (the bundled model, if the server imported one).
+    await goTo(page, 'Models');
+    await page.getByTestId('models-table').or(page.getByText('No model versions yet.')).waitFor();
+    const modelsBefore = await page.locator('[data-testid="models-table"] tbody tr').count();
+
+    // Data: upload with progress, then the validation report.
+    await goTo(page, 'Data');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'synthetic-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(uploadCsv()) });
+    await page.getByLabel('Dataset name').fill('synthetic e2e');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const report = page.getByTestId('upload-report');
+    await report.waitFor();
+    expect(Number(await page.getByTestId('accepted-count').locator('.stat-value').textContent())).toBe(300);
+    expect(Number(await page.getByTestId('rejected-count').locator('.stat-value').textContent())).toBe(2);
+    await expect.poll(() => report.getByTestId('rejected-rows').textContent()).toMatch(/expected a number from 1 to 5/);
+
+    // Insights for the new dataset.
+    await page.getByRole('button', { name: /Insights for synthetic e2e/ }).click();
+    await page.getByTestId('insights').waitFor();
+    await page.getByText('Facilities by latitude and longitude, coloured by class').waitFor();
+    await shot(page, 'data');
+
+    // Training: few epochs, no early stop, on the uploaded data; watch epochs arrive while it runs.
+    await goTo(page, 'Training');
+    await page.getByLabel(/synthetic e2e/).check();
+    await page.getByLabel('Epochs (max)').fill(String(EPOCHS));
+    await page.getByLabel('Patience').fill(String(EPOCHS));
+    await page.getByLabel('Batch size').fill('32');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    const liveJob = page.getByTestId('live-job');
+    await liveJob.waitFor();
+    await expect.poll(() => liveJob.getAttribute('data-status'), { timeout: 90_000, interval: 100 }).toBe('SUCCEEDED');
+    await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe(String(EPOCHS));
+    const log = await page.evaluate(() => (window as unknown as { __epochLog: { status: string | null; epochs: number; live: number }[] }).__epochLog);
+    const whileRunning = log.filter((entry) => entry.status === 'RUNNING' && entry.epochs > 0 && entry.epochs < EPOCHS);
+    expect(whileRunning.length, `epoch counter history: ${JSON.stringify(log)}`).toBeGreaterThan(1);
+    expect(Math.max(...log.map((entry) => entry.live)), 'epochs delivered by the trainingProgress subscription').toBeGreaterThan(0);
+    await page.getByTestId('job-model').waitFor();
+    await shot(page, 'training');
+
+    // Models: the list grew by the version this job registered; two versions are compared.
+    await goTo(page, 'Models');
+    await expect.poll(() => page.locator('[data-testid="models-table"] tbody tr').count()).toBe(modelsBefore + 1);
+    if (modelsBefore + 1 >= 2) await page.getByTestId('model-comparison').waitFor();
+    await shot(page, 'models');
+
+    // Overview: the active model and the recent job.
+    await goTo(page, 'Overview');
+    await page.getByTestId('jobs-table').waitFor();
+    await shot(page, 'overview');
+
+    // Predict: inline validation first, then one facility, then a CSV batch.
+    await goTo(page, 'Predict');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    await page.getByText('Enter at least one service').waitFor();
+    await page.getByLabel('Services').fill('General Care, Maternity, Laboratory');
+    await page.getByLabel('Care system').selectOption('GOVT');
+    await page.getByLabel('Subcounty').fill('Rubaga Division');
+    await page.getByLabel('Facility name').fill('Kasubi Health Centre III');
+    await page.getByLabel('Phone number').fill('0772123456');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    const result = page.getByTestId('prediction-result');
+    await result.waitFor();
+    expect(await result.locator('.result-label .badge').textContent()).toMatch(/^(LOW|MEDIUM|HIGH)$/);
+    await expect.poll(() => result.getByRole('listitem').count()).toBe(3);
+
+    await page.getByLabel('CSV of facilities').setInputFiles({ name: 'score-me.csv', mimeType: 'text/csv', buffer: Buffer.from(syntheticCsv({ rows: 25, seed: 5 })) });
+    await page.getByRole('button', { name: 'Score file' }).click();
+    const batch = page.getByTestId('batch-result');
+    await batch.waitFor();
+    expect(await batch.locator('tbody tr').count()).toBe(25);
+    const href = await batch.getByRole('link', { name: 'Download the scored CSV' }).getAttribute('href');
+    expect(href).toBeTruthy();
+    const download = await page.request.get(new URL(href ?? '', server.url).toString());
+    expect(download.status()).toBe(200);
+    await shot(page, 'predict');
+
+    // Phone width: the predict page at 390×844.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    const phonePage = await phone.newPage();
+    phonePage.on('pageerror', (error) => pageErrors.push(error.message));
+    await phonePage.goto(`${server.url}/predict`);
+    await phonePage.getByRole('button', { name: 'Fill an example' }).click();
+    await phonePage.getByRole('button', { name: 'Predict', exact: true }).click();
+    await phonePage.getByTestId('prediction-result').waitFor();
+    const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, 'no horizontal scrolling at phone width').toBeLessThanOrEqual(0);
+    await shot(phonePage, 'predict-phone');
+    await phone.close();
+
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
