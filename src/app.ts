@@ -18,6 +18,9 @@ import { importBundledIfEmpty } from './registry/bootstrap.js';
 import { ActiveModelCache } from './registry/model-cache.js';
 import { ModelRegistry } from './registry/registry.js';
 import type { AppServices } from './services.js';
+import { DownloadStore } from './serving/download-store.js';
+import { Predictor } from './serving/predictor.js';
+import { predictionDownloadsRouter } from './http/downloads.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 
@@ -65,7 +68,17 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
 
-    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date(), models, registry };
+    const predictor = new Predictor(models, { microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows });
+    const predictionDownloads = new DownloadStore({
+      dir: path.join(config.dataDir, 'predictions'), ttlMs: config.predict.downloadTtlMs, maxFiles: config.predict.downloadMaxFiles, logger,
+    });
+    if (config.role !== 'worker') predictionDownloads.start();
+    onStop('predictions', async () => {
+      predictor.flush();
+      predictionDownloads.stop();
+    });
+
+    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads };
 
     let http: RunningHttpServer | null = null;
     if (config.role !== 'worker') {
@@ -77,6 +90,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         host: config.host,
         webDir: path.join(REPO_ROOT, 'web', 'dist'),
         upload: { maxBytes: config.upload.maxBytes },
+        routes: [predictionDownloadsRouter(predictionDownloads)],
         readiness: async () => {
           const database = await dataSource.query('SELECT 1').then(() => true, () => false);
           return { database, model: models.status() };

@@ -17,7 +17,11 @@ export interface Config {
   /** Directory of the committed model bundle imported as version 1 on an empty database. */
   bundledModelDir: string;
   upload: { maxBytes: number; maxRows: number };
-  predict: { maxBatchRows: number; microBatchWindowMs: number; microBatchMaxRows: number; modelCacheSize: number };
+  predict: {
+    maxBatchRows: number; microBatchWindowMs: number; microBatchMaxRows: number; modelCacheSize: number;
+    /** scored CSVs of predictBatchFile: kept this long under DATA_DIR/predictions, at most this many */
+    downloadTtlMs: number; downloadMaxFiles: number;
+  };
   jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
   gate: { tolerance: number };
   shutdownTimeoutMs: number;
@@ -91,6 +95,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       microBatchWindowMs: num(env, 'PREDICT_MICROBATCH_WINDOW_MS', 2, 0, 1000),
       microBatchMaxRows: int(env, 'PREDICT_MICROBATCH_MAX_ROWS', 64, 1, 10_000),
       modelCacheSize: int(env, 'PREDICT_MODEL_CACHE_SIZE', 4, 1, 100),
+      downloadTtlMs: int(env, 'PREDICT_DOWNLOAD_TTL_MS', 3_600_000, 1_000, 7 * 86_400_000),
+      downloadMaxFiles: int(env, 'PREDICT_DOWNLOAD_MAX_FILES', 100, 1, 100_000),
     },
     jobs: {
       concurrency: int(env, 'TRAINER_CONCURRENCY', 1, 0, 64),

@@ -8,6 +8,8 @@ import type { NotifyBus } from './db/notify-bus.js';
 import type { Logger } from './logger.js';
 import type { ModelSource } from './registry/model-source.js';
 import type { ModelRegistry } from './registry/registry.js';
+import type { DownloadStore } from './serving/download-store.js';
+import type { Predictor } from './serving/predictor.js';
 
 export interface AppServices {
   config: Config;
@@ -19,4 +21,8 @@ export interface AppServices {
   models: ModelSource;
   /** Model versions, the gate, promotion and rollback. */
   registry: ModelRegistry;
+  /** Predictions: validate → features → micro-batch → forward pass, over `models`. */
+  predictor: Predictor;
+  /** Scored CSVs of predictBatchFile, served at /downloads/predictions/<id>.csv. */
+  predictionDownloads: DownloadStore;
 }

@@ -47,8 +47,9 @@ export interface ScoreFileOptions {
   write: (text: string) => Promise<void>;
 }
 
+/** Same wording as `npm run predict` (src/ml/predict-csv.ts). */
 function describe(problem: RejectedRow): string {
-  return problem.column ? `${problem.column}: ${problem.reason}` : problem.reason;
+  return `line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.reason}`;
 }
 
 class Growable {
@@ -86,13 +87,13 @@ export async function scoreCsvStream(
   let chunkScored = 0;
   let rows = 0;
   let scored = 0;
-  let header: string[] | null = null;
-  let headerWritten = false;
+  // Original header names, as in the file (the scored CSV repeats them).
+  const head: { names: string[] | null; written: boolean } = { names: null, written: false };
 
   const flush = async () => {
     if (chunkFields.length === 0) return;
-    let text = header !== null && !headerWritten ? scoredHeader(header) : '';
-    headerWritten = true;
+    let text = head.names !== null && !head.written ? scoredHeader(head.names) : '';
+    head.written = true;
     const probs = chunkScored > 0 ? classifier.predictEncoded(features, chunkScored) : new Float32Array(0);
     const first = rows - chunkFields.length;
     for (let i = 0; i < chunkFields.length; i++) {
@@ -123,12 +124,14 @@ export async function scoreCsvStream(
     await options.write(text);
   };
 
-  const raw = readRawCsv(input, ['facility_name']);
+  // Like `npm run predict`: no column is required, but the header must name dataset columns.
+  const raw = readRawCsv(input, [], (original) => {
+    head.names = original;
+  });
   let next = await raw.next();
   while (next.done !== true) {
     const row = next.value;
-    // Canonical column names in file order (readRawCsv keys the values by them).
-    header ??= Object.keys(row.values);
+    const width = head.names?.length ?? 0;
     if (rows >= options.maxRows) throw new BatchRowLimitError(options.maxRows);
     const index = rows++;
     store.ensure(rows);
@@ -136,11 +139,13 @@ export async function scoreCsvStream(
     if (row.problem) {
       rowErrors.set(index, describe(row.problem));
     } else {
-      const cleaned = cleanRawRow(row.values, row.line);
+      // The rating is not an input of the model: a dirty one must not stop a row from being scored.
+      const cleaned = cleanRawRow({ ...row.values, rating: '' }, row.line);
       if ('record' in cleaned) record = cleaned.record;
       else rowErrors.set(index, describe(cleaned.rejected));
     }
-    chunkFields.push(row.fields.length === header.length ? row.fields : header.map((_, i) => row.fields[i] ?? ''));
+    // Short rows are padded to the header's width (as `npm run predict` does); long ones kept whole.
+    chunkFields.push(row.fields.length >= width ? row.fields : [...row.fields, ...new Array<string>(width - row.fields.length).fill('')]);
     if (record) {
       classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
       chunkScoredAt.push(chunkScored++);

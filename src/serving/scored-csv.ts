@@ -6,9 +6,9 @@ import { LABELS } from '../ml/index.js';
 
 export const PREDICTION_COLUMNS = ['predicted_label', ...LABELS.map((l) => `probability_${l}`), 'error'] as const;
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
-/** One CSV field (RFC 4180): quoted when it holds a quote, comma, line break or edge blank. */
+/** One CSV field (RFC 4180), quoted only when it holds a quote, comma or line break (as csv-stringify does). */
 export function csvField(value: string): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
@@ -19,7 +19,7 @@ export function csvLine(fields: readonly string[]): string {
   return `${line}\n`;
 }
 
-/** A probability as written to CSV: the float32 value, shortest round-trip text. */
+/** A probability as written to CSV: 6 decimals, as `npm run predict` writes it. */
 export function formatProbability(p: number): string {
-  return String(p);
+  return p.toFixed(6);
 }
