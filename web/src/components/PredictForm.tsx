@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, request } from '../api/client';
 import { PREDICT } from '../api/documents';
 import { CARE_SYSTEMS, type CareSystem, type FacilityInput, type Prediction } from '../api/types';
@@ -89,6 +89,11 @@ export function PredictForm() {
   const [serverField, setServerField] = useState<{ field: Name; message: string } | null>(null);
   const [result, setResult] = useState<Prediction | null>(null);
   const errors = validate(values);
+  const resultRef = useRef<HTMLDivElement>(null);
+  // On a phone the answer lands below the form: bring it into view.
+  useEffect(() => {
+    if (result || error) resultRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [result, error]);
   const shown = (field: Name): string | null =>
     (serverField?.field === field ? serverField.message : null) ?? (((touched[field] || submitted) && errors[field]) || null);
 
@@ -206,7 +211,7 @@ export function PredictForm() {
           </button>
         </div>
       </form>
-      <div className="predict-result" aria-live="polite">
+      <div className="predict-result" aria-live="polite" ref={resultRef}>
         <ErrorMessage error={error} title="Prediction failed" />
         {result ? (
           <div className="result-card" data-testid="prediction-result">
