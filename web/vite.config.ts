@@ -18,6 +18,6 @@ export default defineConfig({
   },
   server: {
     // `npx vite --config web/vite.config.ts` during development, with the API on :4000.
-    proxy: { '/graphql': { target: 'http://localhost:4000', ws: true }, '/predictions': 'http://localhost:4000' },
+    proxy: { '/graphql': { target: 'http://localhost:4000', ws: true }, '/downloads': 'http://localhost:4000' },
   },
 });
