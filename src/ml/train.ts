@@ -9,7 +9,7 @@ import { initBackend, tf, type BackendName } from './backend.js';
 import { BUNDLE_FORMAT_VERSION, jsonFile, type ModelBundle } from './bundle.js';
 import { FacilityClassifier } from './classifier.js';
 import { collapseDuplicates, duplicateKey } from './clean.js';
-import { FeatureEncoder, fitFeatureState, type FeatureFitOptions } from './features.js';
+import { FeatureEncoder, fitFeatureState, pointKey, type FeatureFitOptions } from './features.js';
 import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
 import { argmaxRows, crossEntropy, evaluate, macroF1, type EpochMetrics, type EvaluationMetrics } from './metrics.js';
 import { createNetwork, disposeNetwork, logits, restore, snapshot, toLayersArtifacts, type Network } from './network.js';
@@ -30,6 +30,8 @@ export interface TrainOptions {
   /** class weight = (n / (k · n_c)) ** power; 1 = fully balanced, 0 = unweighted */
   classWeightPower?: number;
   featureOptions?: FeatureFitOptions;
+  /** split unit: 'location' keeps all rows at the same coordinates in one split (default), 'duplicate' only same name + coordinates */
+  splitGroups?: 'location' | 'duplicate';
   /** what early stopping selects on: validation macro-F1 (default) or class-weighted validation loss */
   earlyStoppingMetric?: 'macroF1' | 'weightedLoss';
   /** tune per-class logit offsets on the validation split for macro-F1, folded into the output bias (default true) */
@@ -86,14 +88,24 @@ interface Prepared {
 }
 
 /** Labeled, deduplicated records, split, and features fitted on the training split. */
-export function prepareData(records: readonly FacilityRecord[], seed: number, featureOptions: FeatureFitOptions = {}): Prepared {
+/**
+ * The unit the split assigns whole. Rows at identical coordinates carry the rating of the one map
+ * place they were geocoded to (328 of 332 small same-point groups in the shared file have one
+ * rating), so letting them straddle splits would leak labels: by default they move together.
+ */
+export function splitGroupKey(record: FacilityRecord, mode: 'location' | 'duplicate' = 'location'): string | null {
+  if (mode === 'location' && record.latitude !== null && record.longitude !== null) return `@${pointKey(record.latitude, record.longitude)}`;
+  return duplicateKey(record);
+}
+
+export function prepareData(records: readonly FacilityRecord[], seed: number, featureOptions: FeatureFitOptions = {}, splitGroups: 'location' | 'duplicate' = 'location'): Prepared {
   const { rows } = collapseDuplicates(records.filter((r) => r.rating !== null).map((record) => ({ record })));
   const labeled = rows.map((r) => r.record);
   if (labeled.length < MIN_LABELED_ROWS) {
     throw new TrainingDataError(`training needs at least ${MIN_LABELED_ROWS} labeled rows (rows with a rating), got ${labeled.length}`);
   }
   const y = labeled.map((r) => labelIndex(labelForRating(r.rating as number)));
-  const split = stratifiedSplit(y, labeled.map(duplicateKey), seed);
+  const split = stratifiedSplit(y, labeled.map((r) => splitGroupKey(r, splitGroups)), seed);
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
     throw new TrainingDataError('the labeled rows are too few to make train, validation and test splits');
   }
@@ -121,7 +133,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
   const log = opts.log ?? (() => {});
   checkCancelled(opts);
   const backend = await initBackend(opts.backend, log);
-  const { labeled, y, split, encoder } = prepareData(records, hp.seed, opts.featureOptions);
+  const { labeled, y, split, encoder } = prepareData(records, hp.seed, opts.featureOptions, opts.splitGroups);
   const f = encoder.featureCount;
   const k = LABELS.length;
   const all = encoder.encodeMany(labeled);

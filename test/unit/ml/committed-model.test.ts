@@ -1,0 +1,43 @@
+/** The bundle committed at models/facility-rating/ is what `npm start` serves: the current code must load it. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_FORMAT_VERSION, loadBundleFromDir, packBundle, unpackBundle } from '../../../src/ml/bundle.js';
+import { FacilityClassifier } from '../../../src/ml/classifier.js';
+import { normalizeFacilityInput } from '../../../src/ml/clean.js';
+import { loadTfjsModel, predictWithTfjs } from '../../../src/ml/tfjs-reference.js';
+import { LABELS } from '../../../src/ml/types.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const modelDir = path.join(repoRoot, 'models/facility-rating');
+
+describe('committed model bundle (models/facility-rating)', () => {
+  it('loads with the current code and predicts', async () => {
+    const bundle = await loadBundleFromDir(modelDir);
+    expect(bundle.metadata.formatVersion).toBe(BUNDLE_FORMAT_VERSION);
+    expect(bundle.metadata.labels).toEqual([...LABELS]);
+    const classifier = FacilityClassifier.fromBundle(bundle);
+    const records = [
+      normalizeFacilityInput({ facilityName: 'Kasubi HC III', services: 'OPD, Laboratory, Maternity', latitude: 0.327, longitude: 32.55, careSystem: 'GOVT', operatingHours: 'Monday: Open 24 hours', subcounty: 'Rubaga Division' }),
+      normalizeFacilityInput({ facilityName: 'Never Seen Drug Shop', subcounty: 'Unknown Subcounty' }),
+      normalizeFacilityInput({}),
+    ];
+    const predictions = classifier.predict(records);
+    for (const p of predictions) {
+      expect(LABELS).toContain(p.label);
+      expect(p.probabilities.LOW + p.probabilities.MEDIUM + p.probabilities.HIGH).toBeCloseTo(1, 5);
+    }
+    const model = await loadTfjsModel(bundle);
+    const ref = predictWithTfjs(model, bundle, records);
+    model.dispose();
+    const fast = classifier.predictProbabilities(records);
+    fast.forEach((v, i) => expect(Math.abs(v - (ref[i] as number))).toBeLessThan(1e-5));
+    expect(unpackBundle(packBundle(bundle)).metadata).toEqual(bundle.metadata);
+  });
+
+  it('was trained honestly: test macro-F1 clears the majority baseline', async () => {
+    const { metrics } = (await loadBundleFromDir(modelDir)).metadata;
+    expect(metrics.macroF1).toBeGreaterThan(metrics.majorityBaselineMacroF1 + 0.1);
+    expect(metrics.testRows).toBeGreaterThan(400);
+  });
+});
