@@ -13,7 +13,11 @@ import { createNotifyBus, type NotifyBus } from './db/notify-bus.js';
 import { buildTrellisSchema } from './graphql/schema.js';
 import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
 import type { Logger } from './logger.js';
+import { DatasetService } from './datasets/datasets.js';
+import { bindSubscriptionServices } from './graphql/common.types.js';
+import { JobQueue } from './jobs/queue.js';
 import { poolOf } from './jobs/sql/db.js';
+import { Trainer } from './jobs/trainer.js';
 import { importBundledIfEmpty } from './registry/bootstrap.js';
 import { ActiveModelCache } from './registry/model-cache.js';
 import { ModelRegistry } from './registry/registry.js';
@@ -78,11 +82,25 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       predictionDownloads.stop();
     });
 
-    const services: AppServices = { config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads };
+    const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
+    const datasets = new DatasetService({ pool, queue: jobs, limits: config.upload });
+    let trainer: Trainer | null = null;
+    if (config.role !== 'api' && config.jobs.concurrency > 0) {
+      const started = new Trainer({ pool, bus, logger, registry, jobs: config.jobs });
+      started.start();
+      // Stopped before the pool and the bus: running jobs are handed back (QUEUED) first.
+      onStop('trainer', () => started.stop());
+      trainer = started;
+    }
+
+    const services: AppServices = {
+      config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads, datasets, jobs, trainer,
+    };
 
     let http: RunningHttpServer | null = null;
     if (config.role !== 'worker') {
       const schema = await buildTrellisSchema(services);
+      bindSubscriptionServices(schema, services);
       http = await startHttpServer({
         schema,
         logger,

@@ -5,6 +5,9 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
 import type { NotifyBus } from './db/notify-bus.js';
+import type { DatasetService } from './datasets/datasets.js';
+import type { JobQueue } from './jobs/queue.js';
+import type { Trainer } from './jobs/trainer.js';
 import type { Logger } from './logger.js';
 import type { ModelSource } from './registry/model-source.js';
 import type { ModelRegistry } from './registry/registry.js';
@@ -21,6 +24,12 @@ export interface AppServices {
   models: ModelSource;
   /** Model versions, the gate, promotion and rollback. */
   registry: ModelRegistry;
+  /** Uploaded datasets (upload, stats, reads). */
+  datasets: DatasetService;
+  /** The training job queue (enqueue, cancel, list). */
+  jobs: JobQueue;
+  /** This process's trainer, or null when ROLE=api or TRAINER_CONCURRENCY=0. */
+  trainer: Trainer | null;
   /** Predictions: validate → features → micro-batch → forward pass, over `models`. */
   predictor: Predictor;
   /** Scored CSVs of predictBatchFile, served at /downloads/predictions/<id>.csv. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, type ContainerType } from 'type-graphql';
+import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import type { AppServices } from '../services.js';
 import { RESOLVERS } from './resolvers.js';
 
@@ -20,12 +20,26 @@ function containerFor(services: AppServices | null): ContainerType {
   };
 }
 
+/**
+ * type-graphql insists on a PubSub once any @Subscription exists, even when every subscription
+ * brings its own `subscribe` function (ours read Postgres LISTEN/NOTIFY, see src/jobs/live.ts).
+ */
+const NO_PUBSUB: PubSub = {
+  publish() {
+    throw new Error('Trellis subscriptions use their own subscribe functions; there is no in-memory PubSub');
+  },
+  subscribe() {
+    throw new Error('Trellis subscriptions use their own subscribe functions; there is no in-memory PubSub');
+  },
+};
+
 /** Builds the executable schema. `services` may be null to only print the SDL. */
 export async function buildTrellisSchema(services: AppServices | null): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...RESOLVERS],
     container: containerFor(services),
     validate: false,
+    pubSub: NO_PUBSUB,
     emitSchemaFile: false,
   });
 }

@@ -1,0 +1,166 @@
+/**
+ * Datasets: upload (stream → ml cleaning → one transaction with every accepted row, or nothing)
+ * and reads. Statistics are computed at upload time and stored with the dataset.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import { BadUserInputError, PayloadTooLargeError } from '../graphql/errors.js';
+import type { JobQueue } from '../jobs/queue.js';
+import { isUuid } from '../jobs/queue.js';
+import { transaction, type Executor } from '../jobs/sql/db.js';
+import type { JobRecord } from '../jobs/types.js';
+import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
+import { computeDatasetStats, type DatasetStats } from './stats.js';
+
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  fileName: string | null;
+  checksum: string;
+  rowCount: number;
+  labeledCount: number;
+  rejectedCount: number;
+  stats: DatasetStats;
+  createdAt: Date;
+}
+
+export interface UploadResult {
+  dataset: DatasetRecord;
+  acceptedCount: number;
+  rejectedCount: number;
+  /** the first MAX_REJECTED_LISTED rejected rows (rejectedCount has them all) */
+  rejectedRows: RejectedRow[];
+  duplicatesCollapsed: number;
+  trainingJob: JobRecord | null;
+  /** milliseconds spent parsing and cleaning, and storing */
+  timings: { parseMs: number; storeMs: number };
+}
+
+export const MAX_REJECTED_LISTED = 1000;
+const INSERT_BATCH = 5000;
+
+function toDataset(r: Record<string, unknown>): DatasetRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    fileName: (r.file_name as string | null) ?? null,
+    checksum: r.checksum as string,
+    rowCount: r.row_count as number,
+    labeledCount: r.labeled_count as number,
+    rejectedCount: r.rejected_count as number,
+    stats: r.stats as DatasetStats,
+    createdAt: r.created_at as Date,
+  };
+}
+
+class TooLarge extends Error {}
+
+export class DatasetService {
+  constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxBytes: number; maxRows: number } }) {}
+
+  /**
+   * Stores an uploaded CSV. Whole-file problems are BAD_USER_INPUT (field "file"), size and row
+   * limits PAYLOAD_TOO_LARGE; per-row problems are reported, and the other rows are stored.
+   */
+  async upload(input: { stream: Readable; fileName: string | null; name?: string | null; autoRetrain?: boolean | null }): Promise<UploadResult> {
+    const { maxBytes, maxRows } = this.deps.limits;
+    const started = performance.now();
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let truncated = false;
+    const stream = input.stream;
+    // graphql-upload-minimal (busboy) truncates a file over maxFileSize and signals it with 'limit'.
+    stream.on('limit', () => {
+      truncated = true;
+    });
+    async function* counted(): AsyncGenerator<Buffer> {
+      for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        bytes += buf.length;
+        if (bytes > maxBytes) throw new TooLarge();
+        hash.update(buf);
+        yield buf;
+      }
+      if ((stream as Readable & { truncated?: boolean }).truncated) truncated = true;
+    }
+    const tooLarge = () => new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
+
+    let parsed;
+    try {
+      parsed = await readFacilityCsv(counted(), { maxRows });
+    } catch (error) {
+      if (truncated || error instanceof TooLarge) throw tooLarge();
+      if (error instanceof CsvLimitError) throw new PayloadTooLargeError(`the file has more than ${error.limit} data rows (the upload limit)`, error.limit);
+      if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
+      throw error;
+    }
+    if (truncated) throw tooLarge();
+    const parseMs = performance.now() - started;
+
+    const records = parsed.rows.map((r) => r.record);
+    const stats = computeDatasetStats(records);
+    const fileName = input.fileName ?? null;
+    const name = input.name?.trim() || (fileName ? fileName.replace(/\.[^.]+$/, '') : null) || 'dataset';
+    const checksum = hash.digest('hex');
+
+    const storeStarted = performance.now();
+    const { dataset, job } = await transaction(this.deps.pool, async (tx) => {
+      const ins = await tx.query(
+        `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [name, fileName, checksum, parsed.rows.length, stats.labeledRows, parsed.rejected.length, JSON.stringify(stats)],
+      );
+      const row = ins.rows[0];
+      if (!row) throw new Error('dataset insert returned nothing');
+      const dataset = toDataset(row);
+      for (let i = 0; i < parsed.rows.length; i += INSERT_BATCH) await insertRows(tx, dataset.id, parsed.rows.slice(i, i + INSERT_BATCH));
+      const job = input.autoRetrain === false ? null : (await this.deps.queue.enqueue({}, tx)).job;
+      return { dataset, job };
+    });
+    return {
+      dataset,
+      acceptedCount: parsed.rows.length,
+      rejectedCount: parsed.rejected.length,
+      rejectedRows: parsed.rejected.slice(0, MAX_REJECTED_LISTED),
+      duplicatesCollapsed: parsed.duplicatesCollapsed,
+      trainingJob: job,
+      timings: { parseMs, storeMs: performance.now() - storeStarted },
+    };
+  }
+
+  async list(): Promise<DatasetRecord[]> {
+    const res = await this.deps.pool.query('SELECT * FROM dataset ORDER BY created_at DESC, id');
+    return res.rows.map(toDataset);
+  }
+
+  async get(id: string): Promise<DatasetRecord | null> {
+    if (!isUuid(id)) return null;
+    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = $1', [id]);
+    return res.rows[0] ? toDataset(res.rows[0]) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<DatasetRecord[]> {
+    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [ids.filter(isUuid)]);
+    return res.rows.map(toDataset);
+  }
+}
+
+/** One multi-row INSERT per batch: column arrays unnested server-side (one round trip, parameterised). */
+async function insertRows(tx: Executor, datasetId: string, rows: readonly CleanedRow[]): Promise<void> {
+  const cols: unknown[][] = Array.from({ length: 12 }, () => []);
+  for (const { line, record: r } of rows) {
+    const values = [
+      line, r.facilityName, r.services, r.latitude, r.longitude, r.rating, r.operatingHours, r.website, r.phoneNumber,
+      r.careSystem, r.subcounty, r.rating === null ? null : labelForRating(r.rating),
+    ];
+    values.forEach((v, i) => cols[i]?.push(v));
+  }
+  await tx.query(
+    `INSERT INTO dataset_row (dataset_id, line, facility_name, services, latitude, longitude, rating, operating_hours, website,
+                              phone_number, care_system, subcounty, label)
+     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::text[],
+                              $10::text[], $11::text[], $12::text[], $13::text[])`,
+    [datasetId, ...cols],
+  );
+}

@@ -1,0 +1,64 @@
+import type { Readable } from 'node:stream';
+import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
+import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { DatasetRecord } from '../datasets/datasets.js';
+import type { DatasetStats as DatasetStatsData } from '../datasets/stats.js';
+import type { AppServices } from '../services.js';
+import { Dataset, DatasetStats, DatasetUploadResult, FacilityPoint } from './dataset.types.js';
+import { BadUserInputError, NotFoundError, PayloadTooLargeError } from './errors.js';
+
+@Resolver(() => Dataset)
+export class DatasetResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Query(() => [Dataset], { description: 'Every uploaded dataset, newest first' })
+  async datasets(): Promise<DatasetRecord[]> {
+    return this.services.datasets.list();
+  }
+
+  @Query(() => Dataset, { nullable: true, description: 'NOT_FOUND for an unknown (or malformed) id' })
+  async dataset(@Arg('id', () => ID) id: string): Promise<DatasetRecord> {
+    const found = await this.services.datasets.get(id);
+    if (!found) throw new NotFoundError('Dataset', id);
+    return found;
+  }
+
+  @Mutation(() => DatasetUploadResult, {
+    description: 'Uploads a facility CSV (GraphQL multipart request; header apollo-require-preflight: true). Every valid row is stored, or none.',
+  })
+  async uploadDataset(
+    @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
+    @Arg('name', () => String, { nullable: true }) name: string | null,
+    @Arg('autoRetrain', () => Boolean, { nullable: true, description: 'queue a retraining on all data (default true)' }) autoRetrain: boolean | null,
+  ): Promise<DatasetUploadResult> {
+    const { maxBytes } = this.services.config.upload;
+    let upload: FileUpload;
+    let stream: Readable;
+    try {
+      upload = await file;
+      stream = upload.createReadStream() as Readable;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 413) throw new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
+      throw new BadUserInputError(`the file could not be read: ${(error as Error).message}`, 'file');
+    }
+    const result = await this.services.datasets.upload({ stream, fileName: upload.filename || null, name, autoRetrain });
+    this.services.logger.info(
+      { datasetId: result.dataset.id, accepted: result.acceptedCount, rejected: result.rejectedCount, ...result.timings },
+      'dataset uploaded',
+    );
+    return result as unknown as DatasetUploadResult;
+  }
+}
+
+@Resolver(() => DatasetStats)
+export class DatasetStatsResolver {
+  @FieldResolver(() => [FacilityPoint], { description: 'facility locations for a lat/long scatter (evenly sampled)' })
+  points(@Root() stats: DatasetStatsData, @Arg('limit', () => Int, { defaultValue: 2000 }) limit: number): FacilityPoint[] {
+    if (!Number.isInteger(limit) || limit < 0) throw new BadUserInputError('limit: expected a non-negative integer', 'limit');
+    const all = stats.points;
+    if (limit >= all.length) return all;
+    const step = all.length / limit;
+    return Array.from({ length: limit }, (_, i) => all[Math.floor(i * step)]).filter((p) => p !== undefined);
+  }
+}

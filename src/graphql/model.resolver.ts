@@ -1,0 +1,79 @@
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { DatasetRecord } from '../datasets/datasets.js';
+import { activations } from '../jobs/live.js';
+import { poolOf } from '../jobs/sql/db.js';
+import type { ModelActivationRecord, ModelVersionRecord } from '../registry/registry.js';
+import type { AppServices } from '../services.js';
+import { subscriptionServices } from './common.types.js';
+import type { GraphQLContext } from './context.js';
+import { Dataset } from './dataset.types.js';
+import { BadUserInputError } from './errors.js';
+import { ModelActivation, ModelVersion } from './model.types.js';
+
+const actorOf = (ctx: GraphQLContext | undefined) => `api request ${ctx?.requestId ?? 'unknown'}`;
+
+@Resolver(() => ModelVersion)
+export class ModelResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Query(() => [ModelVersion], { description: 'Every registered version, newest first' })
+  async models(): Promise<ModelVersionRecord[]> {
+    return this.services.registry.list();
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'NOT_FOUND for an unknown version' })
+  async model(@Arg('version', () => Int) version: number): Promise<ModelVersionRecord> {
+    return this.services.registry.mustGet(version);
+  }
+
+  @Query(() => ModelVersion, { nullable: true, description: 'The ACTIVE version (null before any model exists)' })
+  async activeModel(): Promise<ModelVersionRecord | null> {
+    return this.services.registry.active();
+  }
+
+  @Query(() => [ModelActivation], { description: 'History of active-model changes, newest first' })
+  async modelActivations(@Arg('first', () => Int, { nullable: true }) first: number | null): Promise<ModelActivationRecord[]> {
+    const n = first ?? 50;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new BadUserInputError('first: expected an integer from 1 to 1000', 'first');
+    return this.services.registry.activations(n);
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Activates a version by hand (CONFLICT if already active)' })
+  async promoteModel(@Arg('version', () => Int) version: number, @Ctx() ctx: GraphQLContext): Promise<ModelVersionRecord> {
+    return this.services.registry.promote(version, actorOf(ctx));
+  }
+
+  @Mutation(() => ModelVersion, { description: 'Back to the previously active version (CONFLICT when there is none)' })
+  async rollbackModel(@Ctx() ctx: GraphQLContext): Promise<ModelVersionRecord> {
+    return this.services.registry.rollback(actorOf(ctx));
+  }
+
+  @FieldResolver(() => [Dataset], { description: 'the datasets the version was trained on' })
+  async datasets(@Root() model: ModelVersionRecord): Promise<DatasetRecord[]> {
+    return model.datasetIds.length === 0 ? [] : this.services.datasets.getMany(model.datasetIds);
+  }
+
+  @Subscription(() => ModelVersion, {
+    description: 'Each change of the active model, in any process',
+    subscribe: ({ info }) => {
+      const services = subscriptionServices(info);
+      const versions = activations({ pool: poolOf(services.dataSource), bus: services.bus });
+      const models = (async function* () {
+        for await (const version of versions) {
+          const model = await services.registry.get(version);
+          if (model) yield model;
+        }
+      })();
+      // Leaving subscribers must end the wait on the bus at once, not at the next activation.
+      const end = models.return.bind(models);
+      models.return = async (value) => {
+        await versions.return(undefined);
+        return end(value);
+      };
+      return models;
+    },
+  })
+  activeModelChanged(@Root() model: ModelVersionRecord): ModelVersionRecord {
+    return model;
+  }
+}

@@ -1,0 +1,90 @@
+import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { epochStream, jobUpdates } from '../jobs/live.js';
+import { poolOf } from '../jobs/sql/db.js';
+import type { JobRecord, StoredEpoch } from '../jobs/types.js';
+import type { ModelVersionRecord } from '../registry/registry.js';
+import type { AppServices } from '../services.js';
+import { EpochMetrics, JobStatus, subscriptionServices } from './common.types.js';
+import { NotFoundError } from './errors.js';
+import { ModelVersion } from './model.types.js';
+import { RetrainInput, TrainingJob, TrainingJobConnection } from './training-job.types.js';
+
+function liveDeps(services: AppServices) {
+  return { pool: poolOf(services.dataSource), bus: services.bus };
+}
+
+@Resolver(() => TrainingJob)
+export class TrainingJobResolver {
+  constructor(private readonly services: AppServices) {}
+
+  @Query(() => TrainingJobConnection, { description: 'Jobs newest first, cursor-paginated (first ≤ 200, default 20)' })
+  async trainingJobs(
+    @Arg('status', () => JobStatus, { nullable: true }) status: JobStatus | null,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+  ): Promise<TrainingJobConnection> {
+    const page = await this.services.jobs.list({ status, first, after });
+    const nodes = page.edges.map((e) => e.job) as unknown as TrainingJob[];
+    return {
+      edges: page.edges.map((e, i) => ({ cursor: e.cursor, node: nodes[i] as TrainingJob })),
+      nodes,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      totalCount: page.totalCount,
+    };
+  }
+
+  @Query(() => TrainingJob, { nullable: true, description: 'NOT_FOUND for an unknown (or malformed) id' })
+  async trainingJob(@Arg('id', () => ID) id: string): Promise<JobRecord> {
+    const job = await this.services.jobs.get(id);
+    if (!job) throw new NotFoundError('Training job', id);
+    return job;
+  }
+
+  @Mutation(() => TrainingJob, { description: 'Queues a retraining (or returns the identical one already queued)' })
+  async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null): Promise<JobRecord> {
+    const { datasetIds, ...hp } = input ?? {};
+    const hyperparameters = Object.fromEntries(Object.entries(hp).filter(([, v]) => v !== null && v !== undefined));
+    return (await this.services.jobs.enqueue({ datasetIds, hyperparameters })).job;
+  }
+
+  @Mutation(() => TrainingJob, { description: 'QUEUED: cancelled at once; RUNNING: stops at the next batch; finished: CONFLICT' })
+  async cancelTrainingJob(@Arg('id', () => ID) id: string): Promise<JobRecord> {
+    return this.services.jobs.cancel(id);
+  }
+
+  @FieldResolver(() => [EpochMetrics], { description: 'epochs of the current attempt, in order' })
+  async epochs(@Root() job: JobRecord): Promise<StoredEpoch[]> {
+    return this.services.jobs.epochs(job.id);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'the version this job registered, if any' })
+  async model(@Root() job: JobRecord): Promise<ModelVersionRecord | null> {
+    return job.modelVersion === null ? null : this.services.registry.get(job.modelVersion);
+  }
+
+  @Subscription(() => EpochMetrics, {
+    description: 'Stored epochs first, then live ones, in order, each once; completes when the job ends',
+    subscribe: async ({ args, info }) => {
+      const services = subscriptionServices(info);
+      const jobId = (args as { jobId: string }).jobId;
+      if (!(await services.jobs.get(jobId))) throw new NotFoundError('Training job', jobId);
+      return epochStream(liveDeps(services), jobId);
+    },
+  })
+  trainingProgress(@Root() epoch: StoredEpoch, @Arg('jobId', () => ID) _jobId: string): StoredEpoch {
+    return epoch;
+  }
+
+  @Subscription(() => TrainingJob, {
+    description: 'Status changes of one job (its current state first; completes when it ends) or, without jobId, of every job',
+    subscribe: async ({ args, info }) => {
+      const services = subscriptionServices(info);
+      const jobId = (args as { jobId?: string | null }).jobId ?? null;
+      if (jobId !== null && !(await services.jobs.get(jobId))) throw new NotFoundError('Training job', jobId);
+      return jobUpdates(liveDeps(services), jobId);
+    },
+  })
+  trainingJobUpdated(@Root() job: JobRecord, @Arg('jobId', () => ID, { nullable: true }) _jobId: string | null): JobRecord {
+    return job;
+  }
+}

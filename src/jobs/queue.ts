@@ -1,0 +1,141 @@
+/**
+ * The job queue as the API sees it: enqueue (validated, deduplicated), cancel, read and page.
+ * Workers use the statements under sql/ directly (see trainer.ts).
+ */
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors.js';
+import { HyperparameterError, resolveHyperparameters, type Hyperparameters } from '../ml/index.js';
+import { cancelJob } from './sql/cancel.js';
+import type { Executor } from './sql/db.js';
+import { enqueueJob } from './sql/enqueue.js';
+import { toEpoch, toJob, type JobRecord, type JobStatus, type StoredEpoch } from './types.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string): boolean => UUID.test(id);
+
+export interface RetrainRequest {
+  datasetIds?: string[] | null;
+  hyperparameters?: Partial<Hyperparameters>;
+}
+
+export interface JobPage {
+  /** each job with its cursor (microsecond precision, so pages never skip rows created in the same millisecond) */
+  edges: Array<{ cursor: string; job: JobRecord }>;
+  hasNextPage: boolean;
+  endCursor: string | null;
+  totalCount: number;
+}
+
+/** Opaque cursor: base64url of "<created_at ISO with µs>|<id>" (the list's sort key). */
+export function encodeCursor(createdAtMicros: string, id: string): string {
+  return Buffer.from(`${createdAtMicros}|${id}`).toString('base64url');
+}
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const [createdAt, id] = text.split('|');
+  if (!createdAt || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) throw new BadUserInputError('after: not a cursor returned by trainingJobs', 'after');
+  return { createdAt, id };
+}
+
+/** Same datasets (any order) + same resolved hyperparameters => same key. */
+export function dedupeKey(datasetIds: readonly string[], hp: Hyperparameters): string {
+  const canonical = JSON.stringify({ d: [...datasetIds].sort(), h: Object.fromEntries(Object.entries(hp).sort(([a], [b]) => a.localeCompare(b))) });
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export class JobQueue {
+  constructor(private readonly deps: { pool: pg.Pool; maxAttempts: number }) {}
+
+  /**
+   * Queues a retraining on the given datasets (default: every stored dataset) or returns the
+   * identical job already queued. Pass `db` to enqueue inside a caller's transaction (uploads).
+   */
+  async enqueue(request: RetrainRequest, db: Executor = this.deps.pool): Promise<{ job: JobRecord; created: boolean }> {
+    let hyperparameters: Hyperparameters;
+    try {
+      hyperparameters = resolveHyperparameters(request.hyperparameters ?? {});
+    } catch (error) {
+      if (error instanceof HyperparameterError) throw new BadUserInputError(error.message, `input.${error.field}`);
+      throw error;
+    }
+    const datasetIds = await this.resolveDatasets(db, request.datasetIds);
+    const key = dedupeKey(datasetIds, hyperparameters);
+    for (let tries = 0; tries < 5; tries++) {
+      const result = await enqueueJob(db, { datasetIds, hyperparameters, dedupeKey: key, maxAttempts: this.deps.maxAttempts });
+      if (result) return result;
+    }
+    throw new Error('could not enqueue the training job: the queue kept changing under it');
+  }
+
+  private async resolveDatasets(db: Executor, ids: string[] | null | undefined): Promise<string[]> {
+    if (!ids || ids.length === 0) {
+      const all = await db.query<{ id: string }>('SELECT id FROM dataset ORDER BY created_at, id');
+      if (all.rows.length === 0) throw new BadUserInputError('there is no stored dataset to train on: upload one first', 'input.datasetIds');
+      return all.rows.map((r) => r.id);
+    }
+    const unique = [...new Set(ids)];
+    const malformed = unique.find((id) => !isUuid(id));
+    if (malformed) throw new BadUserInputError(`dataset id ${malformed} is not a UUID`, 'input.datasetIds');
+    const found = await db.query<{ id: string }>('SELECT id FROM dataset WHERE id = ANY($1::uuid[])', [unique]);
+    const known = new Set(found.rows.map((r) => r.id));
+    const missing = unique.find((id) => !known.has(id));
+    if (missing) throw new BadUserInputError(`dataset ${missing} does not exist`, 'input.datasetIds');
+    return unique;
+  }
+
+  /** QUEUED → CANCELLED now; RUNNING → cancel requested (stops at the next batch). CONFLICT once finished. */
+  async cancel(id: string): Promise<JobRecord> {
+    if (!isUuid(id)) throw new NotFoundError('Training job', id);
+    const job = await cancelJob(this.deps.pool, id);
+    if (job) return job;
+    const existing = await this.get(id);
+    if (!existing) throw new NotFoundError('Training job', id);
+    throw new ConflictError(`training job ${id} is already ${existing.status}`, { status: existing.status });
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    if (!isUuid(id)) return null;
+    const res = await this.deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]);
+    return res.rows[0] ? toJob(res.rows[0]) : null;
+  }
+
+  async getByModelVersions(versions: readonly number[]): Promise<JobRecord[]> {
+    const res = await this.deps.pool.query('SELECT * FROM training_job WHERE model_version = ANY($1::int[])', [versions]);
+    return res.rows.map(toJob);
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async list(opts: { status?: JobStatus | null; first?: number | null; after?: string | null }): Promise<JobPage> {
+    const first = opts.first ?? 20;
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw new BadUserInputError('first: expected an integer from 1 to 200', 'first');
+    const after = opts.after ? decodeCursor(opts.after) : null;
+    const params: unknown[] = [opts.status ?? null];
+    let where = '($1::text IS NULL OR status = $1)';
+    const total = await this.deps.pool.query<{ n: string }>(`SELECT count(*) AS n FROM training_job WHERE ${where}`, params);
+    if (after) {
+      params.push(after.createdAt, after.id);
+      where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
+    }
+    params.push(first + 1);
+    const res = await this.deps.pool.query(
+      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time
+         FROM training_job WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const rows = res.rows.slice(0, first);
+    const edges = rows.map((r) => ({ cursor: encodeCursor(r.cursor_time as string, r.id as string), job: toJob(r) }));
+    return {
+      edges,
+      hasNextPage: res.rows.length > first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      totalCount: Number(total.rows[0]?.n ?? 0),
+    };
+  }
+
+  async epochs(jobId: string): Promise<StoredEpoch[]> {
+    if (!isUuid(jobId)) return [];
+    const res = await this.deps.pool.query('SELECT * FROM training_epoch WHERE job_id = $1 ORDER BY epoch', [jobId]);
+    return res.rows.map(toEpoch);
+  }
+}

@@ -1,0 +1,34 @@
+import { CHANNELS } from '../../db/notify-bus.js';
+import { toJob, type JobRecord } from '../types.js';
+import type { Executor } from './db.js';
+
+/**
+ * Claims the oldest claimable job for `workerId`: QUEUED, or RUNNING with an expired lease (its
+ * worker died), while attempts remain and no cancel was asked for. SKIP LOCKED lets concurrent
+ * workers pass over a row another one is claiming. The claim starts a new attempt: epochs of
+ * an earlier attempt are deleted in the same statement.
+ */
+export async function claimJob(db: Executor, workerId: string, leaseMs: number): Promise<JobRecord | null> {
+  const res = await db.query(
+    `WITH next AS (
+       SELECT id FROM training_job
+        WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND lease_expires_at < now()))
+          AND attempts < max_attempts AND NOT cancel_requested
+        ORDER BY created_at, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       UPDATE training_job j
+          SET status = 'RUNNING', attempts = j.attempts + 1, worker_id = $1,
+              lease_expires_at = now() + make_interval(secs => $2::double precision / 1000),
+              started_at = now(), updated_at = now()
+         FROM next WHERE j.id = next.id
+       RETURNING j.*
+     ), cleared AS (
+       DELETE FROM training_epoch e USING claimed WHERE e.job_id = claimed.id
+     )
+     SELECT u.*, pg_notify($3, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested)::text)::text AS notified FROM claimed u`,
+    [workerId, leaseMs, CHANNELS.jobEvents],
+  );
+  return res.rows[0] ? toJob(res.rows[0]) : null;
+}

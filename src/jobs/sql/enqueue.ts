@@ -1,0 +1,31 @@
+import { CHANNELS } from '../../db/notify-bus.js';
+import type { Hyperparameters } from '../../ml/index.js';
+import { toJob, type JobRecord } from '../types.js';
+import type { Executor } from './db.js';
+
+/**
+ * Inserts a QUEUED job, or returns the QUEUED job with the same dedupe key (the partial unique
+ * index training_job_one_queued_per_key makes the insert a no-op then). NOTIFYs a new job.
+ * Returns null in the rare race where the conflicting job left QUEUED between the two halves; retry.
+ */
+export async function enqueueJob(
+  db: Executor,
+  job: { datasetIds: string[]; hyperparameters: Hyperparameters; dedupeKey: string; maxAttempts: number },
+): Promise<{ job: JobRecord; created: boolean } | null> {
+  const res = await db.query(
+    `WITH ins AS (
+       INSERT INTO training_job (dataset_ids, hyperparameters, dedupe_key, max_attempts)
+       VALUES ($1::uuid[], $2, $3, $4)
+       ON CONFLICT (dedupe_key) WHERE status = 'QUEUED' DO NOTHING
+       RETURNING *
+     )
+     SELECT u.*, true AS created, pg_notify($5, json_build_object('id', u.id, 'status', u.status)::text)::text AS notified FROM ins u
+     UNION ALL
+     SELECT j.*, false AS created, NULL AS notified FROM training_job j
+      WHERE j.dedupe_key = $3 AND j.status = 'QUEUED' AND NOT EXISTS (SELECT 1 FROM ins)
+     LIMIT 1`,
+    [job.datasetIds, JSON.stringify(job.hyperparameters), job.dedupeKey, job.maxAttempts, CHANNELS.jobEvents],
+  );
+  const row = res.rows[0];
+  return row ? { job: toJob(row), created: row.created === true } : null;
+}
