@@ -1,0 +1,207 @@
+/**
+ * npm run bench:predict — the prediction hot path measured against Apollo's own ceiling.
+ *
+ * Starts the real server (dist/src/main.js, LOG_LEVEL=warn, fresh database: embedded, or a new
+ * database on DATABASE_URL's server) with the committed model, then drives it from a SEPARATE
+ * process (scripts/bench/load.ts: 32 keep-alive connections, closed loop) through:
+ *   (a) { __typename }                       Apollo + Express on this machine, nothing of ours
+ *   (b) predict, varied real rows            our resolver, validation, micro-batching, forward pass
+ *   (c) predict while a training job runs    retrain on the real dataset, worker thread busy
+ * and times predictBatchFile on a 50,000-row CSV made from real rows.
+ * Options: --duration <s> (10) --warmup <s> (2) --connections <n> (32) --rounds <n> (3: a and b alternate, median reported)
+ *          --file-rows <n> (50000) --epochs <n> (400)
+ */
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { datasetSource, repeatedCsv, sampleInputs } from './bench/data.js';
+import type { LoadResult, LoadSpec } from './bench/load.js';
+import { startBenchServer, type BenchServer } from './bench/server.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const DATASET = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+
+const PREDICT = 'query Predict($input: FacilityInput!) { predict(input: $input) { label confidence modelVersion probabilities { label probability } } }';
+
+async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: { message: string }[] }> {
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: T; errors?: { message: string }[] };
+}
+
+async function upload<T>(url: string, query: string, name: string, content: Buffer): Promise<{ ms: number; bytes: number; body: { data?: T; errors?: { message: string }[] } }> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query, variables: { file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', new Blob([new Uint8Array(content)], { type: 'text/csv' }), name);
+  const started = performance.now();
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'apollo-require-preflight': 'true' }, body: form });
+  const text = await res.text();
+  const ms = performance.now() - started;
+  return { ms, bytes: text.length, body: JSON.parse(text) as { data?: T; errors?: { message: string }[] } };
+}
+
+/** Runs the load generator in its own process. */
+function loadInChild(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(HERE, 'bench', 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (msg: { result?: LoadResult; error?: string }) => (msg.result ? resolve(msg.result) : reject(new Error(msg.error))));
+    child.once('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+    child.send(spec);
+  });
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await check().catch(() => null);
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+interface JobState { id: string; status: string; startedAt: string | null; finishedAt: string | null; epochs: { epoch: number }[] }
+
+/** Uploads the real dataset and queues a long retrain on it; resolves once the job is RUNNING. */
+async function startTraining(url: string, csv: Buffer, epochs: number): Promise<{ jobId: string; how: string }> {
+  const fields = await post<{ __type: { fields: { name: string }[] } | null }>(url, '{ __type(name: "Mutation") { fields { name } } }');
+  const names = new Set(fields.data?.__type?.fields.map((f) => f.name));
+  const missing = ['uploadDataset', 'retrain', 'cancelTrainingJob'].filter((n) => !names.has(n));
+  if (missing.length > 0) throw new Error(`this build has no ${missing.join(', ')} mutation yet`);
+  const up = await upload<{ uploadDataset: { dataset: { id: string } | null } }>(
+    url, 'mutation($file: Upload!) { uploadDataset(file: $file, name: "bench", autoRetrain: false) { dataset { id } } }', 'uganda-facilities.csv', csv,
+  );
+  const datasetId = up.body.data?.uploadDataset.dataset?.id;
+  if (!datasetId) throw new Error(`uploadDataset failed: ${JSON.stringify(up.body.errors ?? up.body)}`);
+  const res = await post<{ retrain: { id: string } }>(url, 'mutation($input: RetrainInput) { retrain(input: $input) { id status } }', {
+    input: { datasetIds: [datasetId], epochs, patience: epochs },
+  });
+  const jobId = res.data?.retrain.id;
+  if (!jobId) throw new Error(`retrain failed: ${JSON.stringify(res.errors)}`);
+  await waitFor('the training job to run its first epoch', async () => {
+    const job = await jobState(url, jobId);
+    return job?.status === 'RUNNING' && job.epochs.length > 0;
+  });
+  return { jobId, how: `retrain(epochs: ${epochs}, patience: ${epochs}) on the uploaded real dataset` };
+}
+
+async function jobState(url: string, id: string): Promise<JobState | null> {
+  const res = await post<{ trainingJob: JobState | null }>(url, 'query($id: ID!) { trainingJob(id: $id) { id status startedAt finishedAt epochs { epoch } } }', { id });
+  return res.data?.trainingJob ?? null;
+}
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '32' },
+      'file-rows': { type: 'string', default: '50000' }, epochs: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' },
+    },
+  });
+  const durationMs = Number(values.duration) * 1000;
+  const warmupMs = Number(values.warmup) * 1000;
+  const connections = Number(values.connections);
+  const fileRows = Number(values['file-rows']);
+  const epochs = Number(values.epochs);
+  const rounds = Math.max(1, Number(values.rounds));
+
+  const source = datasetSource(DATASET);
+  const { inputs, skipped } = await sampleInputs(source);
+  console.log(`inputs: ${inputs.length} rows of ${source.describe} (${skipped} rows without services/care system/subcounty left out)`);
+
+  let server: BenchServer | null = null;
+  try {
+    server = await startBenchServer(REPO_ROOT);
+    const url = server.url;
+    console.log(`server: ${url} (${server.database}, LOG_LEVEL=warn, pid ${server.child.pid})`);
+    await waitFor('the active model', async () => {
+      const r = (await (await fetch(`${url}/readyz`)).json()) as { model?: { loaded: boolean; version: number | null } };
+      return r.model?.loaded ? r.model : null;
+    });
+    const probe = await post<{ predict: { modelVersion: number } }>(url, PREDICT, { input: inputs[0] });
+    if (!probe.data) throw new Error(`predict failed: ${JSON.stringify(probe.errors)}`);
+    console.log(`model version ${probe.data.predict.modelVersion}; ${connections} connections, ${values.warmup} s warm-up + ${values.duration} s per scenario\n`);
+
+    const spec = (bodies: string[]): LoadSpec => ({ url: `${url}/graphql`, bodies, connections, warmupMs, durationMs });
+    const predictBodies = inputs.map((input) => JSON.stringify({ query: PREDICT, variables: { input } }));
+
+    // (a) and (b) alternate for `rounds` rounds so that noise from other work on the machine hits
+    // both alike; each is reported by its median round (by req/s).
+    const roundsA: LoadResult[] = [];
+    const roundsB: LoadResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const ra = await loadInChild(spec([JSON.stringify({ query: '{ __typename }' })]));
+      roundsA.push(ra);
+      console.log(`(a) round ${round} { __typename }: ${fmt(ra.rps, 0)} req/s, p50 ${fmt(ra.p50Ms)} ms, p99 ${fmt(ra.p99Ms)} ms, errors ${ra.errors}`);
+      const rb = await loadInChild(spec(predictBodies));
+      roundsB.push(rb);
+      console.log(`(b) round ${round} predict: ${fmt(rb.rps, 0)} req/s, p50 ${fmt(rb.p50Ms)} ms, p99 ${fmt(rb.p99Ms)} ms, errors ${rb.errors}`);
+    }
+    const median = (xs: LoadResult[]) => [...xs].sort((x, y) => x.rps - y.rps)[Math.floor(xs.length / 2)] as LoadResult;
+    const a = median(roundsA);
+    const b = median(roundsB);
+
+    let c: LoadResult | null = null;
+    let trainingNote = '';
+    try {
+      const csv = existsSync(DATASET) ? await readFile(DATASET) : await repeatedCsv(source, 3000);
+      const training = await startTraining(url, csv, epochs);
+      c = await loadInChild(spec(predictBodies));
+      const job = await jobState(url, training.jobId);
+      const coveredWindow = job?.status === 'RUNNING' || (job?.finishedAt !== null && job?.finishedAt !== undefined && Date.parse(job.finishedAt) >= c.endedAt);
+      trainingNote = `training: ${training.how}; job ${job?.status} at ${job?.epochs.length ?? '?'} epochs when the window closed` +
+        (coveredWindow ? ' (it ran through the whole window)' : ' (WARNING: it finished inside the window)');
+      await post(url, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id status } }', { id: training.jobId });
+      console.log(`(c) predict while training: ${fmt(c.rps, 0)} req/s, p50 ${fmt(c.p50Ms)} ms, p99 ${fmt(c.p99Ms)} ms, errors ${c.errors}`);
+      console.log(`    ${trainingNote}`);
+    } catch (error) {
+      trainingNote = `(c) not measured: ${error instanceof Error ? error.message : String(error)}`;
+      console.log(trainingNote);
+    }
+
+    // predictBatchFile on a 50,000-row CSV made from real rows.
+    const big = await repeatedCsv(source, fileRows);
+    const summaryQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors modelVersion downloadUrl classCounts { label count } } }';
+    const fullQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors downloadUrl results { row error prediction { label confidence probabilities { label probability } } } } }';
+    await upload(url, summaryQuery, 'warm.csv', await repeatedCsv(source, 2000)); // warm the JIT and caches once
+    type FileResult = { predictBatchFile: { rows: number; scored: number; errors: number; downloadUrl: string } };
+    const file = await upload<FileResult>(url, summaryQuery, 'big.csv', big);
+    if (!file.body.data) throw new Error(`predictBatchFile failed: ${JSON.stringify(file.body.errors)}`);
+    const r = file.body.data.predictBatchFile;
+    const download = await fetch(`${url}${r.downloadUrl}`);
+    const scoredLines = (parse(await download.text(), { columns: true }) as unknown[]).length;
+    const full = await upload<FileResult>(url, fullQuery, 'big.csv', big);
+    const fileRps = r.rows / (file.ms / 1000);
+    const fullRps = (full.body.data?.predictBatchFile.rows ?? 0) / (full.ms / 1000);
+    console.log(`predictBatchFile ${r.rows} rows (${(big.length / 1e6).toFixed(1)} MB): ${fmt(file.ms / 1000)} s = ${fmt(fileRps, 0)} rows/s (summary + download URL; scored CSV has ${scoredLines} rows, ${r.errors} row errors)`);
+    console.log(`predictBatchFile with every per-row result in the response (${(full.bytes / 1e6).toFixed(1)} MB JSON): ${fmt(full.ms / 1000)} s = ${fmt(fullRps, 0)} rows/s`);
+
+    const ba = b.rps / a.rps;
+    const cb = c ? c.p99Ms / b.p99Ms : Number.NaN;
+    console.log('\n| scenario | req/s | p50 ms | p99 ms | errors |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    console.log(`| (a) \`{ __typename }\` | ${fmt(a.rps, 0)} | ${fmt(a.p50Ms)} | ${fmt(a.p99Ms)} | ${a.errors} |`);
+    console.log(`| (b) \`predict\` | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} |`);
+    if (c) console.log(`| (c) \`predict\` while training | ${fmt(c.rps, 0)} | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${c.errors} |`);
+    console.log(`\nb/a throughput ${fmt(ba)} (target >= 0.8) ${ba >= 0.8 ? 'OK' : 'MISSED'}`);
+    if (c) console.log(`c/b p99 ${fmt(cb)} (target <= 2) ${cb <= 2 ? 'OK' : 'MISSED'}; c/b throughput ${fmt(c.rps / b.rps)}`);
+    console.log(`predictBatchFile ${fmt(fileRps, 0)} rows/s (target >= 20000) ${fileRps >= 20_000 ? 'OK' : 'MISSED'}`);
+    for (const [name, res] of [['a', a], ['b', b], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);
+  } finally {
+    await server?.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    process.exitCode = 1;
+  });
+}
