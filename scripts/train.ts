@@ -10,7 +10,7 @@ import {
   type EpochMetrics, type Hyperparameters,
 } from '../src/ml/index.js';
 
-const USAGE = 'usage: npm run train -- --data <csv> --out <dir> [--lr 0.0005] [--batch-size 16] [--epochs 100] [--patience 15] [--seed 42] [--hidden-units 64,32] [--dropout 0.2] [--l2 0.0001]';
+const USAGE = 'usage: npm run train -- --data <csv> --out <dir> [--lr 0.0005] [--batch-size 16] [--epochs 100] [--patience 15] [--seed 42] [--hidden-units 64,32] [--dropout 0.2] [--l2 0.0001] [--split-groups duplicate|location]';
 
 function num(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -19,24 +19,26 @@ function num(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-export function parseTrainArgs(argv: string[]): { data: string; out: string; hyperparameters: Hyperparameters } {
+export function parseTrainArgs(argv: string[]): { data: string; out: string; hyperparameters: Hyperparameters; splitGroups: 'duplicate' | 'location' } {
   const { values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string' }, out: { type: 'string' }, lr: { type: 'string' }, 'batch-size': { type: 'string' },
       epochs: { type: 'string' }, patience: { type: 'string' }, seed: { type: 'string' }, 'hidden-units': { type: 'string' },
-      dropout: { type: 'string' }, l2: { type: 'string' },
+      dropout: { type: 'string' }, l2: { type: 'string' }, 'split-groups': { type: 'string' },
     },
     strict: true,
   });
   if (!values.data || !values.out) throw new Error(USAGE);
+  const splitGroups = values['split-groups'] ?? 'duplicate';
+  if (splitGroups !== 'duplicate' && splitGroups !== 'location') throw new Error(`--split-groups expects duplicate or location, got "${splitGroups}"`);
   const hidden = values['hidden-units']?.split(',').map((s) => num('hidden-units', s) as number);
   const partial: Partial<Hyperparameters> = {
     learningRate: num('lr', values.lr), batchSize: num('batch-size', values['batch-size']), epochs: num('epochs', values.epochs),
     patience: num('patience', values.patience), seed: num('seed', values.seed), dropout: num('dropout', values.dropout), l2: num('l2', values.l2),
     ...(hidden ? { hiddenUnits: hidden } : {}),
   };
-  return { data: values.data, out: values.out, hyperparameters: resolveHyperparameters(partial) };
+  return { data: values.data, out: values.out, hyperparameters: resolveHyperparameters(partial), splitGroups };
 }
 
 function bar(fraction: number, width = 24): string {
@@ -63,6 +65,7 @@ export async function main(argv: string[]): Promise<void> {
   const max = args.hyperparameters.epochs;
   const outcome = await trainInWorker(csv.rows.map((r) => r.record), {
     hyperparameters: args.hyperparameters,
+    splitGroups: args.splitGroups,
     log: (msg) => console.log(tty ? `\r\x1b[K${msg}` : msg),
     onEpoch: (m) => {
       if (tty) process.stdout.write(`\r\x1b[K${bar(m.epoch / max)} ${epochLine(m, max)}`);

@@ -150,7 +150,7 @@ export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureF
   const lat = meanStd(lats);
   const lon = meanStd(lons);
   const services = topByCount(serviceCounts, opts.minServiceCount ?? 5, opts.maxServices ?? 150);
-  const frequentPoints = topByCount(pointCounts, opts.minPointCount ?? 5, opts.maxPoints ?? 40);
+  const frequentPoints = topByCount(pointCounts, opts.minPointCount ?? 3, opts.maxPoints ?? 100);
   const nameTokens = NAME_TOKENS.map(([t]) => t);
   const featureNames = [
     'lat_z', 'lon_z', 'coords_missing',

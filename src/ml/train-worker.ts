@@ -10,6 +10,7 @@ async function run(): Promise<void> {
   const send = (msg: TrainWorkerMessage) => port.postMessage(msg);
   try {
     const outcome = await trainModel(data.records, {
+      ...data.options,
       hyperparameters: data.hyperparameters,
       ...(data.backend ? { backend: data.backend } : {}),
       shouldCancel: () => Atomics.load(data.cancelFlag, 0) === 1,

@@ -47,7 +47,11 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
   }
   if (opts.signal?.aborted === true) return Promise.reject(new TrainingCancelledError());
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
-  const data: TrainWorkerData = { records, hyperparameters, cancelFlag, ...(opts.backend ? { backend: opts.backend } : {}) };
+  const options: TrainWorkerData['options'] = {};
+  for (const key of ['splitGroups', 'classWeightPower', 'calibrateOffsets', 'earlyStoppingMetric', 'featureOptions'] as const) {
+    if (opts[key] !== undefined) (options as Record<string, unknown>)[key] = opts[key];
+  }
+  const data: TrainWorkerData = { records, hyperparameters, cancelFlag, options, ...(opts.backend ? { backend: opts.backend } : {}) };
   const worker = new Worker(trainWorkerUrl(), { workerData: data });
   const onAbort = () => Atomics.store(cancelFlag, 0, 1);
   opts.signal?.addEventListener('abort', onAbort, { once: true });

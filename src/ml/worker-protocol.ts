@@ -1,13 +1,15 @@
 import type { BackendName } from './backend.js';
 import type { Hyperparameters } from './hyperparameters.js';
 import type { EpochMetrics } from './metrics.js';
-import type { TrainingOutcome } from './train.js';
+import type { TrainingOutcome, TrainOptions } from './train.js';
 import type { FacilityRecord } from './types.js';
 
 export interface TrainWorkerData {
   records: readonly FacilityRecord[];
   hyperparameters: Hyperparameters;
   backend?: BackendName;
+  /** the serialisable training options */
+  options: Pick<TrainOptions, 'splitGroups' | 'classWeightPower' | 'calibrateOffsets' | 'earlyStoppingMetric' | 'featureOptions'>;
   /** Int32Array over a SharedArrayBuffer; [0] = 1 asks the worker to stop between batches */
   cancelFlag: Int32Array;
 }
