@@ -47,9 +47,19 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Form controls without a label (every input must have one). */
+function unlabeledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>('input, select, textarea'))
+      .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}
+
 async function goTo(page: Page, title: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: title, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  expect(await unlabeledControls(page), `unlabeled inputs on ${title}`).toEqual([]);
 }
 
 describe('web UI in Chromium', () => {
@@ -129,7 +139,8 @@ describe('web UI in Chromium', () => {
     await expect.poll(() => page.getByTestId('epoch-count').textContent()).toBe(String(EPOCHS));
     const log = await page.evaluate(() => (window as unknown as { __epochLog: { status: string | null; epochs: number; live: number }[] }).__epochLog);
     const whileRunning = log.filter((entry) => entry.status === 'RUNNING' && entry.epochs > 0 && entry.epochs < EPOCHS);
-    expect(whileRunning.length, `epoch counter history: ${JSON.stringify(log)}`).toBeGreaterThan(1);
+    // Several distinct counts seen while RUNNING: the curves grew point by point, not all at the end.
+    expect(whileRunning.length, `epoch counter history: ${JSON.stringify(log)}`).toBeGreaterThanOrEqual(3);
     expect(Math.max(...log.map((entry) => entry.live)), 'epochs delivered by the trainingProgress subscription').toBeGreaterThan(0);
     await page.getByTestId('job-model').waitFor();
     await shot(page, 'training');

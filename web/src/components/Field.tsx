@@ -5,19 +5,23 @@ import { useId, type ReactNode } from 'react';
  * aria-describedby. `children` receives the ids to put on the control.
  */
 export function Field({
+  id: fixedId,
   label,
   hint,
   error,
   required,
   children,
 }: {
+  /** the control's id when the caller needs a known one (e.g. to focus it); generated otherwise */
+  id?: string;
   label: string;
   hint?: string;
   error?: string | null;
   required?: boolean;
   children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
 }) {
-  const id = useId();
+  const generated = useId();
+  const id = fixedId ?? generated;
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;

@@ -132,7 +132,7 @@ export function PredictForm() {
   }
 
   const text = (field: Name, label: string, options: { required?: boolean; hint?: string; inputMode?: 'decimal' | 'tel' | 'url' | 'numeric'; type?: string; autoComplete?: string } = {}) => (
-    <Field label={label} required={options.required} hint={options.hint} error={shown(field)}>
+    <Field id={`pf-${field}`} label={label} required={options.required} hint={options.hint} error={shown(field)}>
       {({ describedBy, invalid }) => (
         <input
           id={`pf-${field}`}
@@ -157,7 +157,7 @@ export function PredictForm() {
         <div className="form-grid form-grid-2">
           {text('facilityName', 'Facility name', { hint: 'The type in the name (HC III, Clinic…) helps the model' })}
           {text('services', 'Services', { required: true, hint: 'Comma-separated' })}
-          <Field label="Care system" required error={shown('careSystem')}>
+          <Field id="pf-careSystem" label="Care system" required error={shown('careSystem')}>
             {({ describedBy, invalid }) => (
               <select id="pf-careSystem" name="careSystem" value={values.careSystem} onChange={set('careSystem')} onBlur={blur('careSystem')} aria-describedby={describedBy} aria-invalid={invalid} aria-required>
                 <option value="">Choose…</option>
@@ -173,7 +173,7 @@ export function PredictForm() {
           {text('phoneNumber', 'Phone number', { inputMode: 'tel', type: 'tel' })}
           {text('website', 'Website', { inputMode: 'url' })}
         </div>
-        <Field label="Operating hours" hint='As in the data, e.g. "Monday: 8:00 AM – 5:00 PM,Tuesday: …"' error={shown('operatingHours')}>
+        <Field id="pf-operatingHours" label="Operating hours" hint='As in the data, e.g. "Monday: 8:00 AM – 5:00 PM,Tuesday: …"' error={shown('operatingHours')}>
           {({ id, describedBy, invalid }) => (
             <textarea id={id} name="operatingHours" rows={2} value={values.operatingHours} onChange={set('operatingHours')} onBlur={blur('operatingHours')} aria-describedby={describedBy} aria-invalid={invalid} />
           )}

@@ -62,7 +62,7 @@ export function RetrainForm({ datasets, busy, onSubmit }: { datasets: Dataset[];
   }
 
   const input = (field: FieldName, label: string, hint: string, inputMode: 'decimal' | 'numeric' | 'text' = 'decimal') => (
-    <Field label={label} hint={hint} error={shown(field)} required>
+    <Field id={`hp-${field}`} label={label} hint={hint} error={shown(field)} required>
       {({ describedBy, invalid }) => (
         <input
           id={`hp-${field}`}

@@ -170,7 +170,7 @@ function ModelsTable({ models, onPromote, busy }: { models: ModelVersion[]; onPr
               <td>
                 {m.status !== 'ACTIVE' && (
                   <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy}>
-                    Promote<span className="sr-only"> version {m.version}</span>…
+                    Promote…<span className="sr-only"> version {m.version}</span>
                   </button>
                 )}
               </td>
