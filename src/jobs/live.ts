@@ -159,13 +159,24 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
     for (;;) {
       const batch = await events.drain(deps.recheckMs ?? 5_000);
       if (events.closed) return;
-      // Each event is one transition: the row as read now, with the status the event announced.
-      const updates: Array<{ id: string; status?: JobEvent['status'] }> = batch.map((e) => ({ id: e.id, status: e.status }));
+      // Each event is one transition: the row as read now, overlaid with the fields as of the event
+      // (the row may already be further along), so every status is reported once, consistently.
+      const updates: Array<{ id: string; event?: JobEvent }> = batch.map((e) => ({ id: e.id, event: e }));
       if (jobId !== null && batch.length === 0) updates.push({ id: jobId }); // safety net: re-read
       for (const u of updates) {
         const row = await read(u.id);
         if (!row) continue;
-        const job = u.status ? { ...row, status: u.status } : row;
+        const e = u.event;
+        const job: JobRecord = e
+          ? {
+              ...row,
+              status: e.status,
+              cancelRequested: e.cancelRequested ?? row.cancelRequested,
+              attempts: e.attempts ?? row.attempts,
+              workerId: e.workerId === undefined ? row.workerId : e.workerId,
+              modelVersion: e.modelVersion === undefined ? row.modelVersion : e.modelVersion,
+            }
+          : row;
         if (jobId !== null) {
           if (keyOf(job) === lastSeen) continue;
           lastSeen = keyOf(job);

@@ -52,6 +52,10 @@ export interface JobEvent {
   id: string;
   status: JobStatus;
   cancelRequested?: boolean;
+  /** the row's fields as of this transition (the row may have moved on when a subscriber reads it) */
+  attempts?: number;
+  workerId?: string | null;
+  modelVersion?: number | null;
 }
 
 /** Payload of a NOTIFY on the epoch-events channel (small: numbers only). */

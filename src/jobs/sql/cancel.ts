@@ -17,7 +17,7 @@ export async function cancelJob(db: Executor, jobId: string): Promise<JobRecord 
          cancel_requested = true, updated_at = now()
         WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')
        RETURNING *
-     ) SELECT u.*, pg_notify($2, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested)::text)::text AS notified FROM u`,
+     ) SELECT u.*, pg_notify($2, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM u`,
     [jobId, CHANNELS.jobEvents],
   );
   return res.rows[0] ? toJob(res.rows[0]) : null;

@@ -2,7 +2,7 @@ import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type ClaimToken, type JobRecord } from '../types.js';
 import type { Executor } from './db.js';
 
-const NOTIFY = `pg_notify($4, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested)::text)::text AS notified`;
+const NOTIFY = `pg_notify($4, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified`;
 
 /** RUNNING → SUCCEEDED with the registered model version (in the registry's transaction). Null if the claim is gone. */
 export async function completeJob(db: Executor, claim: ClaimToken, modelVersion: number): Promise<JobRecord | null> {

@@ -21,7 +21,7 @@ export async function reapExpiredJobs(db: Executor): Promise<number> {
          finished_at = now(), lease_expires_at = NULL, updated_at = now()
          FROM expired WHERE j.id = expired.id
        RETURNING j.*
-     ) SELECT u.id, pg_notify($1, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested)::text)::text AS notified FROM u`,
+     ) SELECT u.id, pg_notify($1, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM u`,
     [CHANNELS.jobEvents],
   );
   return res.rowCount ?? 0;
