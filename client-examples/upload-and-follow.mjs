@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global FormData, Blob, performance */
 /**
  * Uploads a facility CSV to Trellis (GraphQL multipart request), then follows the training job it
  * queued over a WebSocket subscription until the job ends, and prints the registered model and
