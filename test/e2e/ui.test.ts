@@ -111,6 +111,10 @@ describe('web UI in Chromium', () => {
 
     // Data: upload with progress, then the validation report.
     await goTo(page, 'Data');
+    // A file that is not a facility CSV: the API's error appears in the upload card.
+    await page.getByLabel('CSV file').setInputFiles({ name: 'notes.csv', mimeType: 'text/csv', buffer: Buffer.from('hello,world\n1,2\n') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/Upload failed/);
     await page.getByLabel('CSV file').setInputFiles({ name: 'synthetic-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(uploadCsv()) });
     await page.getByLabel('Dataset name').fill('synthetic e2e');
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
@@ -145,10 +149,37 @@ describe('web UI in Chromium', () => {
     await page.getByTestId('job-model').waitFor();
     await shot(page, 'training');
 
+    // Cancel: a long job, stopped from the UI with the keyboard through the confirmation dialog.
+    await page.getByLabel('Epochs (max)').fill('1000');
+    await page.getByLabel('Patience').fill('1000');
+    const firstJobUrl = page.url();
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.waitForURL((url) => url.toString() !== firstJobUrl);
+    await expect.poll(() => liveJob.getAttribute('data-status')).toBe('RUNNING');
+    await expect.poll(async () => Number(await page.getByTestId('epoch-count').textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.getByRole('dialog', { name: 'Cancel this training job?' }).waitFor();
+    // Focus starts on the safe choice; Tab reaches the confirmation.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => liveJob.getAttribute('data-status'), { timeout: 60_000 }).toBe('CANCELLED');
+
     // Models: the list grew by the version this job registered; two versions are compared.
     await goTo(page, 'Models');
     await expect.poll(() => page.locator('[data-testid="models-table"] tbody tr').count()).toBe(modelsBefore + 1);
     if (modelsBefore + 1 >= 2) await page.getByTestId('model-comparison').waitFor();
+    if (modelsBefore >= 1) {
+      // Promote the other version, then roll back, each through the confirmation dialog.
+      const activations = page.locator('[data-testid="activations-table"] tbody tr');
+      const activationsBefore = await activations.count();
+      await page.getByRole('button', { name: /^Promote… version/ }).first().click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Promote' }).click();
+      await page.getByText(/is now active\./).waitFor();
+      await page.getByRole('button', { name: 'Roll back…' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+      await page.getByText(/Rolled back: version \d+ is active again\./).waitFor();
+      await expect.poll(() => activations.count()).toBe(activationsBefore + 2);
+    }
     await shot(page, 'models');
 
     // Overview: the active model and the recent job.
@@ -167,6 +198,13 @@ describe('web UI in Chromium', () => {
     await page.getByLabel('Phone number').fill('0772123456');
     await page.getByRole('button', { name: 'Predict', exact: true }).click();
     const result = page.getByTestId('prediction-result');
+    await result.waitFor();
+    // An error from the API (an unknown model version) is shown beside the form.
+    await page.getByLabel('Model version').fill('999');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
+    await expect.poll(() => page.getByTestId('predict-form').locator('..').getByRole('alert').first().textContent()).toMatch(/999/);
+    await page.getByLabel('Model version').fill('');
+    await page.getByRole('button', { name: 'Predict', exact: true }).click();
     await result.waitFor();
     expect(await result.locator('.result-label .badge').textContent()).toMatch(/^(LOW|MEDIUM|HIGH)$/);
     await expect.poll(() => result.getByRole('listitem').count()).toBe(3);

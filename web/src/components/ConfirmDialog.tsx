@@ -1,8 +1,8 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
- * A modal confirmation on the native <dialog>: focus moves into it, Escape cancels, and focus
- * returns to the button that opened it.
+ * A modal confirmation on the native <dialog>: focus moves to the safe choice ("Go back"), Escape
+ * dismisses, and focus returns to the button that opened it.
  */
 export function ConfirmDialog({
   open,
@@ -22,10 +22,14 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const dismiss = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
+    if (open && !dialog.open) {
+      dialog.showModal();
+      dismiss.current?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
@@ -41,10 +45,10 @@ export function ConfirmDialog({
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog-body">{children}</div>
       <div className="actions">
-        <button type="button" className="button" onClick={onCancel} disabled={busy}>
-          Cancel
+        <button type="button" className="button" onClick={onCancel} disabled={busy} ref={dismiss}>
+          Go back
         </button>
-        <button type="button" className="button button-primary" onClick={onConfirm} disabled={busy} autoFocus>
+        <button type="button" className="button button-primary" onClick={onConfirm} disabled={busy}>
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

@@ -33,40 +33,42 @@ export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) 
   );
   return (
     <div data-testid="model-comparison">
-      <div className="table-wrap">
-        <table className="table compare-table">
-          <caption>
-            v{a.version} compared with v{b.version}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col">v{a.version}</th>
-              <th scope="col">v{b.version}</th>
-              <th scope="col">B − A</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(([label, va, vb, format, higherIsBetter]) => {
-              const delta = vb - va;
-              const better = delta === 0 ? '' : (delta > 0) === higherIsBetter ? 'delta-better' : 'delta-worse';
-              return (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  <td>{format(va)}</td>
-                  <td>{format(vb)}</td>
-                  <td className={better}>{delta === 0 ? '=' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta))}`}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      <div className="grid-3">
+      <div className="split">
+        <div className="table-wrap">
+          <table className="table compare-table">
+            <caption>
+              v{a.version} compared with v{b.version}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Metric</th>
+                <th scope="col">v{a.version}</th>
+                <th scope="col">v{b.version}</th>
+                <th scope="col">B − A</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(([label, va, vb, format, higherIsBetter]) => {
+                const delta = vb - va;
+                const better = delta === 0 ? '' : (delta > 0) === higherIsBetter ? 'delta-better' : 'delta-worse';
+                return (
+                  <tr key={label}>
+                    <th scope="row">{label}</th>
+                    <td>{format(va)}</td>
+                    <td>{format(vb)}</td>
+                    <td className={better}>{delta === 0 ? '=' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta))}`}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
         <figure className="figure">
           <figcaption>Per-class F1</figcaption>
-          <Chart type="bar" data={chart} options={f1Options} label={`Per-class F1: ${LABELS.map((l) => `${l} v${a.version} ${num(f1(a, l), 2)} v${b.version} ${num(f1(b, l), 2)}`).join('; ')}`} height={240} />
+          <Chart type="bar" data={chart} options={f1Options} label={`Per-class F1: ${LABELS.map((l) => `${l} v${a.version} ${num(f1(a, l), 2)} v${b.version} ${num(f1(b, l), 2)}`).join('; ')}`} height={300} />
         </figure>
+      </div>
+      <div className="grid-2">
         <figure className="figure">
           <figcaption>Confusion matrix v{a.version}</figcaption>
           <ConfusionMatrix matrix={a.metrics.confusionMatrix} />
