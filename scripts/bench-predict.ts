@@ -12,7 +12,8 @@
  *          --file-rows <n> (50000) --epochs <n> (400)
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -97,6 +98,24 @@ async function jobState(url: string, id: string): Promise<JobState | null> {
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
+/** CPU time (user + system, ms) the process has used so far, from /proc (Linux; null elsewhere). */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+interface Measured extends LoadResult {
+  /** server CPU per answered request, µs (includes warm-up requests; null without /proc) */
+  cpuUsPerRequest: number | null;
+  load1: number;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -130,36 +149,60 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`model version ${probe.data.predict.modelVersion}; ${connections} connections, ${values.warmup} s warm-up + ${values.duration} s per scenario\n`);
 
     const spec = (bodies: string[]): LoadSpec => ({ url: `${url}/graphql`, bodies, connections, warmupMs, durationMs });
+    const pid = server.child.pid;
+    // Server CPU per request is measured over the measured window only (sampled when it opens and closes).
+    const measure = async (bodies: string[]): Promise<Measured> => {
+      const load1 = os.loadavg()[0] ?? 0;
+      let cpuStart: number | null = null;
+      const opened = setTimeout(() => {
+        cpuStart = cpuMs(pid);
+      }, warmupMs);
+      let cpuEnd: number | null = null;
+      const closed = setTimeout(() => {
+        cpuEnd = cpuMs(pid);
+      }, warmupMs + durationMs);
+      const result = await loadInChild(spec(bodies));
+      clearTimeout(opened);
+      clearTimeout(closed);
+      const cpu = cpuStart !== null && cpuEnd !== null ? ((cpuEnd - cpuStart) * 1000) / result.requests : null;
+      return { ...result, cpuUsPerRequest: cpu, load1 };
+    };
+    const line = (m: Measured) =>
+      `${fmt(m.rps, 0)} req/s, p50 ${fmt(m.p50Ms)} ms, p99 ${fmt(m.p99Ms)} ms, errors ${m.errors}, server CPU ${m.cpuUsPerRequest === null ? '-' : fmt(m.cpuUsPerRequest, 0)} µs/req, load avg ${fmt(m.load1)}`;
     const predictBodies = inputs.map((input) => JSON.stringify({ query: PREDICT, variables: { input } }));
 
     // (a) and (b) alternate for `rounds` rounds so that noise from other work on the machine hits
     // both alike; each is reported by its median round (by req/s).
-    const roundsA: LoadResult[] = [];
-    const roundsB: LoadResult[] = [];
+    const roundsA: Measured[] = [];
+    const roundsB: Measured[] = [];
     for (let round = 1; round <= rounds; round++) {
-      const ra = await loadInChild(spec([JSON.stringify({ query: '{ __typename }' })]));
+      const ra = await measure([JSON.stringify({ query: '{ __typename }' })]);
       roundsA.push(ra);
-      console.log(`(a) round ${round} { __typename }: ${fmt(ra.rps, 0)} req/s, p50 ${fmt(ra.p50Ms)} ms, p99 ${fmt(ra.p99Ms)} ms, errors ${ra.errors}`);
-      const rb = await loadInChild(spec(predictBodies));
+      console.log(`(a) round ${round} { __typename }: ${line(ra)}`);
+      const rb = await measure(predictBodies);
       roundsB.push(rb);
-      console.log(`(b) round ${round} predict: ${fmt(rb.rps, 0)} req/s, p50 ${fmt(rb.p50Ms)} ms, p99 ${fmt(rb.p99Ms)} ms, errors ${rb.errors}`);
+      console.log(`(b) round ${round} predict: ${line(rb)}`);
     }
-    const median = (xs: LoadResult[]) => [...xs].sort((x, y) => x.rps - y.rps)[Math.floor(xs.length / 2)] as LoadResult;
+    const median = (xs: Measured[]) => [...xs].sort((x, y) => x.rps - y.rps)[Math.floor(xs.length / 2)] as Measured;
+    const medianCpu = (xs: Measured[]) => {
+      const v = xs.map((x) => x.cpuUsPerRequest).filter((x): x is number => x !== null).sort((x, y) => x - y);
+      return v.length ? (v[Math.floor(v.length / 2)] as number) : Number.NaN;
+    };
     const a = median(roundsA);
     const b = median(roundsB);
 
-    let c: LoadResult | null = null;
+    let c: Measured | null = null;
     let trainingNote = '';
     try {
       const csv = existsSync(DATASET) ? await readFile(DATASET) : await repeatedCsv(source, 3000);
       const training = await startTraining(url, csv, epochs);
-      c = await loadInChild(spec(predictBodies));
+      c = await measure(predictBodies);
       const job = await jobState(url, training.jobId);
       const coveredWindow = job?.status === 'RUNNING' || (job?.finishedAt !== null && job?.finishedAt !== undefined && Date.parse(job.finishedAt) >= c.endedAt);
       trainingNote = `training: ${training.how}; job ${job?.status} at ${job?.epochs.length ?? '?'} epochs when the window closed` +
         (coveredWindow ? ' (it ran through the whole window)' : ' (WARNING: it finished inside the window)');
       await post(url, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id status } }', { id: training.jobId });
-      console.log(`(c) predict while training: ${fmt(c.rps, 0)} req/s, p50 ${fmt(c.p50Ms)} ms, p99 ${fmt(c.p99Ms)} ms, errors ${c.errors}`);
+      console.log(`(c) predict while training: ${line(c)} (CPU includes the training thread)`);
       console.log(`    ${trainingNote}`);
     } catch (error) {
       trainingNote = `(c) not measured: ${error instanceof Error ? error.message : String(error)}`;
@@ -185,12 +228,14 @@ export async function main(argv: string[]): Promise<void> {
 
     const ba = b.rps / a.rps;
     const cb = c ? c.p99Ms / b.p99Ms : Number.NaN;
-    console.log('\n| scenario | req/s | p50 ms | p99 ms | errors |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
-    console.log(`| (a) \`{ __typename }\` | ${fmt(a.rps, 0)} | ${fmt(a.p50Ms)} | ${fmt(a.p99Ms)} | ${a.errors} |`);
-    console.log(`| (b) \`predict\` | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} |`);
-    if (c) console.log(`| (c) \`predict\` while training | ${fmt(c.rps, 0)} | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${c.errors} |`);
-    console.log(`\nb/a throughput ${fmt(ba)} (target >= 0.8) ${ba >= 0.8 ? 'OK' : 'MISSED'}`);
+    const cpuA = medianCpu(roundsA);
+    const cpuB = medianCpu(roundsB);
+    console.log(`\n| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req |`);
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| (a) \`{ __typename }\` | ${fmt(a.rps, 0)} | ${fmt(a.p50Ms)} | ${fmt(a.p99Ms)} | ${a.errors} | ${fmt(cpuA, 0)} |`);
+    console.log(`| (b) \`predict\` | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} | ${fmt(cpuB, 0)} |`);
+    if (c) console.log(`| (c) \`predict\` while training | ${fmt(c.rps, 0)} | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${c.errors} | (with training) |`);
+    console.log(`\nb/a throughput ${fmt(ba)} (target >= 0.8) ${ba >= 0.8 ? 'OK' : 'MISSED'}; by server CPU per request (insensitive to other load on the machine) ${fmt(cpuA / cpuB)}`);
     if (c) console.log(`c/b p99 ${fmt(cb)} (target <= 2) ${cb <= 2 ? 'OK' : 'MISSED'}; c/b throughput ${fmt(c.rps / b.rps)}`);
     console.log(`predictBatchFile ${fmt(fileRps, 0)} rows/s (target >= 20000) ${fileRps >= 20_000 ? 'OK' : 'MISSED'}`);
     for (const [name, res] of [['a', a], ['b', b], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);

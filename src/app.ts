@@ -72,7 +72,10 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
 
-    const predictor = new Predictor(models, { microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows });
+    const predictor = new Predictor(models, {
+      microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows,
+      microBatchFlushWhenIdle: config.predict.microBatchFlushWhenIdle,
+    });
     const predictionDownloads = new DownloadStore({
       dir: path.join(config.dataDir, 'predictions'), ttlMs: config.predict.downloadTtlMs, maxFiles: config.predict.downloadMaxFiles, logger,
     });

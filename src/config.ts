@@ -19,6 +19,8 @@ export interface Config {
   upload: { maxBytes: number; maxRows: number };
   predict: {
     maxBatchRows: number; microBatchWindowMs: number; microBatchMaxRows: number; modelCacheSize: number;
+    /** a micro-batch also runs once an event-loop turn passes without a new request joining it */
+    microBatchFlushWhenIdle: boolean;
     /** scored CSVs of predictBatchFile: kept this long under DATA_DIR/predictions, at most this many */
     downloadTtlMs: number; downloadMaxFiles: number;
   };
@@ -94,6 +96,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxBatchRows: int(env, 'PREDICT_MAX_BATCH_ROWS', 1000, 1, 100_000),
       microBatchWindowMs: num(env, 'PREDICT_MICROBATCH_WINDOW_MS', 2, 0, 1000),
       microBatchMaxRows: int(env, 'PREDICT_MICROBATCH_MAX_ROWS', 64, 1, 10_000),
+      microBatchFlushWhenIdle: oneOf(env, 'PREDICT_MICROBATCH_FLUSH_WHEN_IDLE', 'true', ['true', 'false']) === 'true',
       modelCacheSize: int(env, 'PREDICT_MODEL_CACHE_SIZE', 4, 1, 100),
       downloadTtlMs: int(env, 'PREDICT_DOWNLOAD_TTL_MS', 3_600_000, 1_000, 7 * 86_400_000),
       downloadMaxFiles: int(env, 'PREDICT_DOWNLOAD_MAX_FILES', 100, 1, 100_000),

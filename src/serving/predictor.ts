@@ -24,6 +24,8 @@ export interface PredictionResult {
 export interface PredictorOptions {
   microBatchWindowMs: number;
   microBatchMaxRows: number;
+  /** run a micro-batch as soon as the event loop has a turn without newcomers (default true) */
+  microBatchFlushWhenIdle?: boolean;
 }
 
 /** Index of the most probable class in row `row` of a n × k probability matrix (first wins ties). */
@@ -58,7 +60,9 @@ export class Predictor {
     private readonly models: ModelSource,
     options: PredictorOptions,
   ) {
-    this.batcher = new MicroBatcher({ windowMs: options.microBatchWindowMs, maxRows: options.microBatchMaxRows });
+    this.batcher = new MicroBatcher({
+      windowMs: options.microBatchWindowMs, maxRows: options.microBatchMaxRows, flushWhenIdle: options.microBatchFlushWhenIdle ?? true,
+    });
   }
 
   /** The active model, or the requested version (loaded on demand by the ModelSource). */
