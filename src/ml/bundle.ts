@@ -24,6 +24,17 @@ export interface BundleMetadata {
   createdAt: string;
   trainedOnRows: number;
   tfjsVersion: string;
+  /** how the model was trained beyond the hyperparameters (absent in older bundles) */
+  training?: {
+    splitGroups: 'duplicate' | 'location';
+    classWeights: number[];
+    /** validation-tuned logit offsets already folded into the output bias */
+    classOffsets: number[];
+    earlyStoppingMetric: 'macroF1' | 'weightedLoss';
+    bestEpoch: number;
+    epochsRun: number;
+    validationMacroF1: number;
+  };
 }
 export interface ModelBundle {
   files: Record<string, Uint8Array>;

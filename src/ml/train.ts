@@ -243,9 +243,11 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     checkCancelled(opts);
     restore(net, best.weights);
     let validationMacroF1 = macroF1(yVal, argmaxRows(predictTf(net, xValT), k), k);
+    let classOffsets = new Array<number>(k).fill(0);
     if (opts.calibrateOffsets ?? true) {
       const valProbs = predictTf(net, xValT);
       const offsets = tuneLogitOffsets(yVal, valProbs, k);
+      classOffsets = offsets;
       const outBias = best.weights[best.weights.length - 1] as Float32Array;
       offsets.forEach((o, c) => {
         outBias[c] = (outBias[c] as number) + o;
@@ -277,6 +279,15 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       createdAt: new Date().toISOString(),
       trainedOnRows: split.train.length,
       tfjsVersion: tf.version.tfjs,
+      training: {
+        splitGroups: opts.splitGroups ?? 'duplicate',
+        classWeights: weights,
+        classOffsets,
+        earlyStoppingMetric: opts.earlyStoppingMetric ?? 'macroF1',
+        bestEpoch: best.epoch,
+        epochsRun: epochs.length,
+        validationMacroF1,
+      },
     };
     const classifier = FacilityClassifier.fromBundle({ ...provisional, metadata });
     const metrics = evaluate(yTest, classifier.predictProbabilities(testRecords), majority, {
