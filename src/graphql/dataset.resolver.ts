@@ -54,7 +54,8 @@ export class DatasetResolver {
 @Resolver(() => DatasetStats)
 export class DatasetStatsResolver {
   @FieldResolver(() => [FacilityPoint], { description: 'facility locations for a lat/long scatter (evenly sampled)' })
-  points(@Root() stats: DatasetStatsData, @Arg('limit', () => Int, { defaultValue: 2000 }) limit: number): FacilityPoint[] {
+  points(@Root() stats: DatasetStatsData, @Arg('limit', () => Int, { nullable: true, defaultValue: 2000 }) limitArg: number | null): FacilityPoint[] {
+    const limit = limitArg ?? 2000;
     if (!Number.isInteger(limit) || limit < 0) throw new BadUserInputError('limit: expected a non-negative integer', 'limit');
     const all = stats.points;
     if (limit >= all.length) return all;
