@@ -233,6 +233,13 @@ describe('web UI in Chromium', () => {
     const overflow = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow, 'no horizontal scrolling at phone width').toBeLessThanOrEqual(0);
     await shot(phonePage, 'predict-phone');
+    for (const [route, title] of [['/', 'Overview'], ['/data', 'Data'], ['/training', 'Training'], ['/models', 'Models']] as const) {
+      await phonePage.goto(`${server.url}${route}`);
+      await phonePage.getByRole('heading', { level: 1, name: title }).waitFor();
+      await phonePage.locator('table').first().waitFor();
+      const wider = await phonePage.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(wider, `no horizontal scrolling on ${title} at phone width`).toBeLessThanOrEqual(0);
+    }
     await phone.close();
 
     expect(pageErrors).toEqual([]);
