@@ -95,3 +95,24 @@ describe('hyperparameters', () => {
     expect(() => resolveHyperparameters({ learningRate: -1 })).toThrow(/^learningRate:/);
   });
 });
+
+describe('split groups in training data preparation', () => {
+  it("'location' keeps rows at the same coordinates in one split; 'duplicate' only same name and coordinates", async () => {
+    const { prepareData } = await import('../../../src/ml/train.js');
+    const { normalizeFacilityInput } = await import('../../../src/ml/clean.js');
+    // 40 places with 3 differently named facilities each, all sharing the place's rating.
+    const records = Array.from({ length: 120 }, (_, i) => {
+      const place = Math.floor(i / 3);
+      return { ...normalizeFacilityInput({ facilityName: `Facility ${i}`, latitude: 0.3 + place / 100, longitude: 32.5 }), rating: [1.5, 3, 4.5][place % 3] as number };
+    });
+    const placeOf = (i: number) => Math.floor(i / 3);
+    const straddling = (mode: 'location' | 'duplicate') => {
+      const { split } = prepareData(records, 42, {}, mode);
+      const where = new Map<number, Set<string>>();
+      for (const part of ['train', 'validation', 'test'] as const) for (const i of split[part]) where.set(placeOf(i), (where.get(placeOf(i)) ?? new Set()).add(part));
+      return [...where.values()].filter((s) => s.size > 1).length;
+    };
+    expect(straddling('location')).toBe(0);
+    expect(straddling('duplicate')).toBeGreaterThan(0);
+  });
+});
