@@ -55,6 +55,8 @@ export class Trainer {
   private stopping = false;
   private pumping = false;
   private pumpAgain = false;
+  /** the claim loop in progress, so stop() can wait for a claim that is under way */
+  private pumpDone: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -99,7 +101,7 @@ export class Trainer {
       return;
     }
     this.pumping = true;
-    void (async () => {
+    this.pumpDone = (async () => {
       try {
         while (!this.stopping && this.running.size < this.opts.jobs.concurrency) {
           const job = await claimJob(this.opts.pool, this.workerId, this.opts.jobs.leaseMs);
@@ -210,6 +212,8 @@ export class Trainer {
     this.stopping = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    // A claim that was under way launches its job; that job must be handed back too.
+    await this.pumpDone;
     const running = [...this.running.values()];
     for (const job of running) job.abort('shutdown');
     await Promise.all(running.map((job) => job.done));

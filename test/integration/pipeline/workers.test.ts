@@ -145,6 +145,26 @@ describe('worker processes', () => {
     }
   }, 180_000);
 
+  it('a job whose worker dies on its last attempt is FAILED with the error kept', async () => {
+    const lease = { JOB_LEASE_MS: '1000', JOB_HEARTBEAT_MS: '200' };
+    const doomed = startWorker(lease);
+    await doomed.ready;
+    const queued = await retrain(server.graphqlUrl, { ...SLOW, seed: 61 });
+    await query('UPDATE training_job SET max_attempts = 1 WHERE id = $1', [queued.id]);
+    await waitFor(async () => (await query('SELECT 1 FROM training_epoch WHERE job_id = $1', [queued.id])).length >= 1, {
+      timeoutMs: 60_000, what: 'an epoch before the kill',
+    });
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const survivor = startWorker(lease);
+    await survivor.ready;
+    const done = await waitForJob(server.graphqlUrl, queued.id, ['FAILED', 'SUCCEEDED'], 30_000);
+    expect(done.status).toBe('FAILED');
+    expect(done.attempts).toBe(1);
+    expect(done.error).toMatch(new RegExp(`lease expired on attempt 1 of 1: worker .*:${doomed.child.pid}:.* stopped heartbeating`));
+    expect(done.finishedAt).toBeTruthy();
+  }, 120_000);
+
   it('a worker stopped with SIGTERM hands its running job back, and another worker runs it', async () => {
     const first = startWorker();
     await first.ready;
