@@ -31,6 +31,13 @@ export interface EvaluationMetrics {
   testRows: number;
   /** scikit-learn classification_report layout */
   report: string;
+  /**
+   * Macro-F1 on the test rows whose location (coordinates) never occurs in the training split.
+   * Facilities geocoded to one map place share its rating, so this is the honest figure for
+   * places the model has not seen; null when no such test row exists.
+   */
+  unseenLocationMacroF1?: number | null;
+  unseenLocationRows?: number;
 }
 
 const EPS = 1e-7;

@@ -295,6 +295,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       validationRows: split.validation.length,
       testRows: split.test.length,
     });
+    Object.assign(metrics, unseenLocationScore(split.train.map((i) => labeled[i] as FacilityRecord), testRecords, yTest, classifier.predictProbabilities(testRecords)));
     metadata.metrics = metrics;
     const bundle: ModelBundle = { files: { ...provisional.files, 'metadata.json': jsonFile(metadata) }, metadata };
     log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}`);
@@ -305,6 +306,27 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     optimizer.dispose();
     disposeNetwork(net);
   }
+}
+
+/** Macro-F1 over the test rows at a location absent from the training split (rows without coordinates count as unseen). */
+function unseenLocationScore(
+  train: readonly FacilityRecord[],
+  test: readonly FacilityRecord[],
+  yTest: readonly number[],
+  probs: Float32Array,
+): { unseenLocationMacroF1: number | null; unseenLocationRows: number } {
+  const key = (r: FacilityRecord) => (r.latitude === null || r.longitude === null ? null : pointKey(r.latitude, r.longitude));
+  const seen = new Set(train.map(key).filter((k): k is string => k !== null));
+  const k = LABELS.length;
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  test.forEach((r, i) => {
+    const point = key(r);
+    if (point !== null && seen.has(point)) return;
+    truth.push(yTest[i] as number);
+    predicted.push(argmaxRows(probs.subarray(i * k, (i + 1) * k), k)[0] as number);
+  });
+  return { unseenLocationMacroF1: truth.length === 0 ? null : macroF1(truth, predicted, k), unseenLocationRows: truth.length };
 }
 
 function weightedCrossEntropy(truth: readonly number[], probs: Float32Array, k: number, weights: readonly number[]): number {
