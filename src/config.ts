@@ -108,7 +108,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: int(env, 'JOB_POLL_MS', 2_000, 50, 600_000),
     },
-    gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, 0, 1) },
+    gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }

@@ -173,7 +173,7 @@ export class Trainer {
           tx,
           {
             source: 'training', bundle: outcome.bundle, metrics: outcome.metrics, backend: outcome.backend,
-            trainingJobId: job.id, datasetIds: job.datasetIds, rowCount: records.length,
+            trainingJobId: job.id, datasetIds: job.datasetIds, rowCount: records.length, heldOut: outcome.heldOut,
           },
           `trainer ${this.workerId}`,
         );

@@ -62,6 +62,8 @@ export interface TrainingOutcome {
   bestEpoch: number;
   /** validation macro-F1 of the restored best epoch (what early stopping selected on) */
   validationMacroF1: number;
+  /** The held-out test rows and their labels: the registry's gate scores the active model on the same rows. */
+  heldOut: { records: FacilityRecord[]; labels: number[] };
 }
 
 /** Fewest labeled rows training accepts (each split needs rows of several classes). */
@@ -299,7 +301,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     metadata.metrics = metrics;
     const bundle: ModelBundle = { files: { ...provisional.files, 'metadata.json': jsonFile(metadata) }, metadata };
     log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}`);
-    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1 };
+    return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1, heldOut: { records: testRecords, labels: yTest } };
   } finally {
     xValT.dispose();
     xTrainT.dispose();

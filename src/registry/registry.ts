@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { CHANNELS } from '../db/notify-bus.js';
 import { ConflictError, NotFoundError } from '../graphql/errors.js';
 import type { Logger } from '../logger.js';
-import { bundleChecksum, packBundle, type EvaluationMetrics, type Hyperparameters, type ModelBundle } from '../ml/index.js';
+import { bundleChecksum, evaluate, FacilityClassifier, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type Hyperparameters, type ModelBundle } from '../ml/index.js';
 import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../jobs/sql/db.js';
 import { decideGate, type GateDecision } from './gate.js';
 
@@ -97,6 +97,8 @@ export interface RegisterInput {
   trainingJobId: string | null;
   datasetIds: string[];
   rowCount: number;
+  /** The candidate's held-out test rows (label indices in LABELS order); the active model is scored on them too. */
+  heldOut?: { records: FacilityRecord[]; labels: number[] };
 }
 
 export interface Registered {
@@ -131,10 +133,12 @@ export class ModelRegistry {
     const next = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM model_version');
     const version = next.rows[0]?.v ?? 1;
     const active = await tx.query<{ version: number; macro_f1: number }>(`SELECT version, macro_f1 FROM model_version WHERE status = 'ACTIVE'`);
-    const current = active.rows[0] ? { version: active.rows[0].version, macroF1: active.rows[0].macro_f1 } : null;
+    const stored = active.rows[0] ? { version: active.rows[0].version, macroF1: active.rows[0].macro_f1 } : null;
+    const current = stored && input.heldOut ? await this.rescoreOnHeldOut(tx, stored, input.heldOut) : stored;
     const gate = input.source === 'bundled'
       ? { promoted: true, reason: 'bundled model imported on an empty registry', comparedToVersion: null, candidateMacroF1: input.metrics.macroF1, activeMacroF1: null, tolerance: this.deps.tolerance }
       : decideGate(input.metrics.macroF1, current, this.deps.tolerance);
+    if (current && 'rows' in current) gate.reason += `; both scored on the candidate's ${current.rows} held-out test rows`;
     const bytes = packBundle(input.bundle);
     const { report, ...metrics } = input.metrics;
     await tx.query(
@@ -149,6 +153,32 @@ export class ModelRegistry {
     );
     if (gate.promoted) await this.activateIn(tx, version, { actor, reason: gate.reason, kind: input.source === 'bundled' ? 'bundled' : 'gate' });
     return { version, gate };
+  }
+
+  /**
+   * Champion and challenger on the same rows: each model's stored macro-F1 comes from its own test
+   * split, often of other data, so the gate scores the active model on the candidate's held-out
+   * rows instead. Falls back to the stored figure when the active bundle cannot be read.
+   */
+  private async rescoreOnHeldOut(
+    tx: Executor,
+    active: { version: number; macroF1: number },
+    heldOut: { records: FacilityRecord[]; labels: number[] },
+  ): Promise<{ version: number; macroF1: number; rows?: number }> {
+    if (heldOut.records.length === 0) return active;
+    try {
+      const found = await tx.query<{ bundle: Buffer }>('SELECT bundle FROM model_version WHERE version = $1', [active.version]);
+      const bytes = found.rows[0]?.bundle;
+      if (!bytes) return active;
+      const classifier = FacilityClassifier.fromBundle(unpackBundle(bytes));
+      const probabilities = classifier.predictProbabilities(heldOut.records);
+      const n = heldOut.records.length;
+      const scored = evaluate(heldOut.labels, probabilities, 0, { trainRows: 0, validationRows: 0, testRows: n });
+      return { version: active.version, macroF1: scored.macroF1, rows: n };
+    } catch (error) {
+      this.deps.logger.warn({ err: error, version: active.version }, 'could not re-score the active model; the gate uses its stored macro-F1');
+      return active;
+    }
   }
 
   /** Archives the active version, activates `version`, writes history, NOTIFYs (sent on commit). Caller holds the registry lock. */

@@ -4,8 +4,9 @@
  * version wins the gate and not when it loses.
  *
  * Gate control: the server runs with GATE_TOLERANCE=0.5 and no bundled model. The first trained
- * version always activates (nothing to compare with); the second wins (candidate ≥ active − 0.5);
- * then the active version's macro_f1 is set to 1.6 in SQL, which no candidate can reach (≥ 1.1).
+ * version always activates (nothing to compare with); the second wins (candidate ≥ active − 0.5,
+ * both scored on the candidate's held-out rows); then the server is restarted on the same database
+ * with GATE_TOLERANCE=-1, an improvement of a whole point of macro-F1 that no candidate can make.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
@@ -20,6 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.stop();
+  await server?.database.drop(); // the restarted server shares the first one's database
 });
 
 describe('retraining pipeline over GraphQL', () => {
@@ -90,17 +92,16 @@ describe('retraining pipeline over GraphQL', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.model.version).toBe(2);
     expect(done.model.gateDecision).toMatchObject({ promoted: true, comparedToVersion: 1, tolerance: 0.5 });
+    // the active model was re-scored on the candidate's held-out rows, not taken from its own test split
+    expect(done.model.gateDecision.reason).toMatch(/both scored on the candidate's \d+ held-out test rows/);
     expect(dataOf(await gql(server.graphqlUrl, ACTIVE)).activeModel.version).toBe(2);
     await expectReadyWithModel(2);
   }, 150_000);
 
   it('a version that loses the gate stays CANDIDATE with the reason, and the active model does not change', async () => {
-    const db = await sql(server.database.url);
-    try {
-      await db.query(`UPDATE model_version SET macro_f1 = 1.6 WHERE status = 'ACTIVE'`);
-    } finally {
-      await db.end();
-    }
+    const database = server.database;
+    await server.app.stop();
+    server = await startTestServer({ BUNDLED_MODEL_DIR: '/nonexistent/bundle', GATE_TOLERANCE: '-1', JOB_POLL_MS: '200', TRAINER_CONCURRENCY: '1' }, database);
     const queued = await retrain(server.graphqlUrl, { ...FAST, seed: 2, datasetIds: [datasetId] });
     const done = await waitForJob(server.graphqlUrl, queued.id, ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
@@ -108,7 +109,7 @@ describe('retraining pipeline over GraphQL', () => {
     expect(done.model.status).toBe('CANDIDATE');
     expect(done.model.gateDecision.promoted).toBe(false);
     expect(done.model.gateDecision.comparedToVersion).toBe(2);
-    expect(done.model.gateDecision.reason).toMatch(/kept as candidate/);
+    expect(done.model.gateDecision.reason).toMatch(/kept as candidate; both scored on the candidate's \d+ held-out test rows/);
     expect(dataOf(await gql(server.graphqlUrl, ACTIVE)).activeModel.version).toBe(2);
   });
 

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     ['ROLE', 'trainer', /ROLE.*all \| api \| worker/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL.*postgres:\/\//],
-    ['GATE_TOLERANCE', '-1', /GATE_TOLERANCE/],
+    ['GATE_TOLERANCE', '-2', /GATE_TOLERANCE/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
