@@ -110,7 +110,8 @@ export async function* readRawCsv(
     if (err instanceof CsvFormatError) throw err;
     const e = err as { code?: string; message?: string; lines?: number };
     if (e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvFormatError(`a quoted field is never closed (it starts before line ${e.lines ?? '?'})`, { cause: err });
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) throw new CsvFormatError(`the file is not valid CSV: ${e.message ?? e.code}`, { cause: err });
+    // csv-parse's parse errors carry CSV_* codes, except INVALID_OPENING_QUOTE.
+    if (typeof e.code === 'string' && (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')) throw new CsvFormatError(`the file is not valid CSV: ${e.message ?? e.code}`, { cause: err });
     throw err;
   }
   if (header === null) throw new CsvFormatError('the file is empty: expected a header line and data rows');

@@ -70,6 +70,8 @@ describe('readFacilityCsv', () => {
     await expect(read(HEADER + '\n')).rejects.toThrow('the file has a header but no data rows');
     await expect(read('name,stars\nx,3\n')).rejects.toThrow(/missing the required columns facility_name, rating/);
     await expect(read(HEADER + '\n"A,unterminated\n')).rejects.toThrow(/quoted field is never closed/);
+    await expect(read(HEADER + '\nA,"B"x,0.3,32.5,4,,,,GOVT,cash,K\n')).rejects.toThrow(CsvFormatError);
+    await expect(read(HEADER + '\nA,ab"c,0.3,32.5,4,,,,GOVT,cash,K\n')).rejects.toThrow(/not valid CSV/);
     await expect(read(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]))).rejects.toThrow(/binary/);
     await expect(read([HEADER, 'A,,0.3,32.5,abc,,,,GOVT,cash,K'].join('\n'))).rejects.toThrow('no usable row: all 1 data rows were rejected (first: line 2, rating: expected a number from 1 to 5, got "abc")');
   });
