@@ -2,7 +2,8 @@
  * The web UI end to end in a real browser: Debian's Chromium driven by playwright-core against the
  * real server (startTestServer serves web/dist). Uploads a synthetic CSV, reads the validation
  * report, trains with few epochs while watching the curves grow, sees the model list grow,
- * predicts one facility and a CSV, and saves a screenshot of every page to docs/screenshots.
+ * predicts one facility and a CSV, and saves a screenshot of every page to test-results/screenshots
+ * (to docs/screenshots, the README's pictures, when UPDATE_SCREENSHOTS=1).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.j
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const WEB = path.join(REPO_ROOT, 'web');
-const SHOTS = path.join(REPO_ROOT, 'docs/screenshots');
+const SHOTS = path.join(REPO_ROOT, process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 const EPOCHS = 30;
 
 function newestMtime(target: string): number {
