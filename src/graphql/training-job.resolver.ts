@@ -1,11 +1,13 @@
-import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { epochStream, jobUpdates } from '../jobs/live.js';
 import { poolOf } from '../jobs/sql/db.js';
 import type { JobRecord, StoredEpoch } from '../jobs/types.js';
 import type { ModelVersionRecord } from '../registry/registry.js';
 import type { AppServices } from '../services.js';
 import { EpochMetrics, JobStatus, subscriptionServices } from './common.types.js';
+import type { GraphQLContext } from './context.js';
 import { NotFoundError } from './errors.js';
+import { loadersFor } from './loaders.js';
 import { ModelVersion } from './model.types.js';
 import { RetrainInput, TrainingJob, TrainingJobConnection } from './training-job.types.js';
 
@@ -53,13 +55,13 @@ export class TrainingJobResolver {
   }
 
   @FieldResolver(() => [EpochMetrics], { description: 'epochs of the current attempt, in order' })
-  async epochs(@Root() job: JobRecord): Promise<StoredEpoch[]> {
-    return this.services.jobs.epochs(job.id);
+  async epochs(@Root() job: JobRecord, @Ctx() context: GraphQLContext): Promise<StoredEpoch[]> {
+    return loadersFor(context, this.services).epochsByJob.load(job.id);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'the version this job registered, if any' })
-  async model(@Root() job: JobRecord): Promise<ModelVersionRecord | null> {
-    return job.modelVersion === null ? null : this.services.registry.get(job.modelVersion);
+  async model(@Root() job: JobRecord, @Ctx() context: GraphQLContext): Promise<ModelVersionRecord | null> {
+    return job.modelVersion === null ? null : loadersFor(context, this.services).modelByVersion.load(job.modelVersion);
   }
 
   @Subscription(() => EpochMetrics, {

@@ -134,8 +134,19 @@ export class JobQueue {
   }
 
   async epochs(jobId: string): Promise<StoredEpoch[]> {
-    if (!isUuid(jobId)) return [];
-    const res = await this.deps.pool.query('SELECT * FROM training_epoch WHERE job_id = $1 ORDER BY epoch', [jobId]);
-    return res.rows.map(toEpoch);
+    return (await this.epochsOf([jobId])).get(jobId) ?? [];
+  }
+
+  /** Epochs of many jobs in one query (a page of jobs asks for all its epochs at once). */
+  async epochsOf(jobIds: readonly string[]): Promise<Map<string, StoredEpoch[]>> {
+    const ids = jobIds.filter(isUuid);
+    const byJob = new Map<string, StoredEpoch[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byJob;
+    const res = await this.deps.pool.query('SELECT * FROM training_epoch WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, epoch', [ids]);
+    for (const row of res.rows) {
+      const epoch = toEpoch(row);
+      byJob.get(epoch.jobId)?.push(epoch);
+    }
+    return byJob;
   }
 }
