@@ -60,7 +60,7 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<string>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /ready at (http:\/\/\S+)/.exec(output);
@@ -70,6 +70,14 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`server exited (${code}) before ready:\n${output}`)));
   });
+  let url: string;
+  try {
+    url = await started;
+  } catch (error) {
+    await dropDatabase?.();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url,
