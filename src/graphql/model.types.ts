@@ -23,6 +23,12 @@ export class ModelMetrics {
   @Field(() => Int) trainRows!: number;
   @Field(() => Int) validationRows!: number;
   @Field(() => Int) testRows!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'macro-F1 on the test rows at locations (coordinates) absent from the training split: facilities geocoded to one map place share its rating, so this is the figure for places the model has not seen; null when unknown',
+  })
+  unseenLocationMacroF1!: number | null;
+  @Field(() => Int, { nullable: true, description: 'how many test rows unseenLocationMacroF1 is computed on' }) unseenLocationRows!: number | null;
 }
 
 @ObjectType({ description: 'Why a trained version was (or was not) activated' })

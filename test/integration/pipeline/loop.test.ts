@@ -76,6 +76,7 @@ describe('retraining pipeline over GraphQL', () => {
     expect(done.model.status).toBe('ACTIVE');
     expect(done.model.gateDecision.promoted).toBe(true);
     expect(done.model.metrics.confusionMatrix).toHaveLength(3);
+    expect(done.model.metrics.unseenLocationRows).toBeLessThanOrEqual(done.model.metrics.testRows);
     const active = dataOf(await gql(server.graphqlUrl, ACTIVE)).activeModel;
     expect(active).toMatchObject({ version: 1, status: 'ACTIVE', source: 'training' });
     await expectReadyWithModel(1);

@@ -22,7 +22,7 @@ export const RETRAIN = `mutation Retrain($input: RetrainInput) {
 export const JOB = `query Job($id: ID!) {
   trainingJob(id: $id) { id status attempts maxAttempts error cancelRequested workerId startedAt finishedAt
     epochs { epoch loss accuracy valLoss }
-    model { version status gateDecision { promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance } metrics { macroF1 confusionMatrix } } }
+    model { version status gateDecision { promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance } metrics { macroF1 confusionMatrix testRows unseenLocationMacroF1 unseenLocationRows } } }
 }`;
 
 export const PROGRESS = `subscription Progress($jobId: ID!) { trainingProgress(jobId: $jobId) { jobId epoch loss accuracy valLoss learningRate durationMs } }`;

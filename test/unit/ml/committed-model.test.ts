@@ -39,5 +39,9 @@ describe('committed model bundle (models/facility-rating)', () => {
     const { metrics } = (await loadBundleFromDir(modelDir)).metadata;
     expect(metrics.macroF1).toBeGreaterThan(metrics.majorityBaselineMacroF1 + 0.1);
     expect(metrics.testRows).toBeGreaterThan(400);
+    // the figure for places never seen in training is reported beside the headline, on a subset of the test rows
+    expect(metrics.unseenLocationRows).toBeGreaterThan(50);
+    expect(metrics.unseenLocationRows).toBeLessThan(metrics.testRows);
+    expect(metrics.unseenLocationMacroF1).toBeGreaterThan(0);
   });
 });

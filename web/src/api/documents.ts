@@ -17,7 +17,7 @@ const MODEL = /* GraphQL */ `
   datasets { id name }
   ${HYPERPARAMETERS}
   metrics {
-    accuracy macroF1 weightedF1 testLoss majorityBaselineMacroF1 trainRows validationRows testRows
+    accuracy macroF1 weightedF1 testLoss majorityBaselineMacroF1 trainRows validationRows testRows unseenLocationMacroF1 unseenLocationRows
     confusionMatrix perClass { label precision recall f1 support }
   }
   gateDecision { promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance }`;

@@ -76,6 +76,7 @@ export interface ModelMetrics {
   accuracy: number; macroF1: number; weightedF1: number; testLoss: number;
   perClass: ClassMetrics[]; confusionMatrix: number[][];
   majorityBaselineMacroF1: number; trainRows: number; validationRows: number; testRows: number;
+  unseenLocationMacroF1: number | null; unseenLocationRows: number | null;
 }
 export interface GateDecision {
   promoted: boolean; reason: string; comparedToVersion: number | null;
