@@ -1,6 +1,6 @@
 /**
  * Small GraphQL types shared by the dataset, training-job and model resolvers: status enums,
- * hyperparameters, epoch metrics, page info. Shapes follow /work/plan/api-target.graphql.
+ * hyperparameters, epoch metrics, page info. Shapes follow schema/schema.graphql.
  */
 import type { GraphQLSchema } from 'graphql';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';

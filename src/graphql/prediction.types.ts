@@ -1,5 +1,5 @@
 /**
- * Output types of predictions (see /work/plan/api-target.graphql). Plain data objects are declared
+ * Output types of predictions (emitted into schema/schema.graphql). Plain data objects are declared
  * with `simpleResolvers`: graphql-js reads their properties directly instead of calling a
  * type-graphql wrapper per field (a predict response has 11 fields; this is the hot path).
  */

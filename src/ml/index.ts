@@ -1,4 +1,4 @@
-/** Public interface of the ML core (see /work/plan/ml-interface.md). Pure: no DB, GraphQL or HTTP. */
+/** Public interface of the ML core (what the job runner, predictor and CLIs use). Pure: no DB, GraphQL or HTTP. */
 export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
 export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
 export { cleanRawRow, validateFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';

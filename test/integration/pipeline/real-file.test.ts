@@ -1,5 +1,5 @@
 /**
- * Upload throughput on the real dataset (/work/shared/datasets/uganda-facilities.csv, 5,864 data
+ * Upload throughput on the real dataset (../shared/datasets/uganda-facilities.csv, 5,864 data
  * rows; not committed, present at ../shared/datasets in CI): parsed while streaming, cleaned,
  * stored in one transaction, well under two seconds end to end.
  */

@@ -1,4 +1,4 @@
-/** Every GraphQL operation the UI sends, in one place (names match /work/plan/api-target.graphql). */
+/** Every GraphQL operation the UI sends, in one place (names match schema/schema.graphql). */
 
 const PREDICTION = /* GraphQL */ `label confidence modelVersion probabilities { label probability }`;
 
