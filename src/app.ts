@@ -5,27 +5,27 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config.js';
+import { DatasetService } from './datasets/datasets.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { createNotifyBus, type NotifyBus } from './db/notify-bus.js';
-import { buildTrellisSchema } from './graphql/schema.js';
-import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
-import type { Logger } from './logger.js';
-import { DatasetService } from './datasets/datasets.js';
 import { bindSubscriptionServices } from './graphql/common.types.js';
+import { buildTrellisSchema } from './graphql/schema.js';
+import { predictionDownloadsRouter } from './http/downloads.js';
+import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
 import { JobQueue } from './jobs/queue.js';
 import { poolOf } from './jobs/sql/db.js';
 import { Trainer } from './jobs/trainer.js';
+import type { Logger } from './logger.js';
 import { importBundledIfEmpty } from './registry/bootstrap.js';
 import { ActiveModelCache } from './registry/model-cache.js';
 import { ModelRegistry } from './registry/registry.js';
-import type { AppServices } from './services.js';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { DownloadStore } from './serving/download-store.js';
 import { Predictor } from './serving/predictor.js';
-import { predictionDownloadsRouter } from './http/downloads.js';
+import type { AppServices } from './services.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
 
