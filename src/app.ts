@@ -17,7 +17,7 @@ import { buildTrellisSchema } from './graphql/schema.js';
 import { predictionDownloadsRouter } from './http/downloads.js';
 import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
 import { JobQueue } from './jobs/queue.js';
-import { poolOf } from './jobs/sql/db.js';
+import { poolOf } from './db/sql.js';
 import { Trainer } from './jobs/trainer.js';
 import type { Logger } from './logger.js';
 import { importBundledIfEmpty } from './registry/bootstrap.js';

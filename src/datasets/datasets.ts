@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { BadUserInputError, PayloadTooLargeError } from '../graphql/errors.js';
+import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { isUuid } from '../jobs/queue.js';
-import { transaction, type Executor } from '../jobs/sql/db.js';
+import { transaction, type Executor } from '../db/sql.js';
 import type { JobRecord } from '../jobs/types.js';
 import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
 import { computeDatasetStats, type DatasetStats } from './stats.js';

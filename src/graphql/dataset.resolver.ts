@@ -5,7 +5,7 @@ import type { DatasetRecord } from '../datasets/datasets.js';
 import type { DatasetStats as DatasetStatsData } from '../datasets/stats.js';
 import type { AppServices } from '../services.js';
 import { Dataset, DatasetStats, DatasetUploadResult, FacilityPoint } from './dataset.types.js';
-import { BadUserInputError, NotFoundError, PayloadTooLargeError } from './errors.js';
+import { BadUserInputError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {

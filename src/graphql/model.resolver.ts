@@ -1,13 +1,13 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { DatasetRecord } from '../datasets/datasets.js';
 import { activations } from '../jobs/live.js';
-import { poolOf } from '../jobs/sql/db.js';
+import { poolOf } from '../db/sql.js';
 import type { ModelActivationRecord, ModelVersionRecord } from '../registry/registry.js';
 import type { AppServices } from '../services.js';
 import { subscriptionServices } from './common.types.js';
 import type { GraphQLContext } from './context.js';
 import { Dataset } from './dataset.types.js';
-import { BadUserInputError } from './errors.js';
+import { BadUserInputError } from '../errors.js';
 import { ModelActivation, ModelVersion } from './model.types.js';
 
 const actorOf = (ctx: GraphQLContext | undefined) => `api request ${ctx?.requestId ?? 'unknown'}`;

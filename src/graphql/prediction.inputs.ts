@@ -5,7 +5,7 @@
 import { Field, Float, InputType } from 'type-graphql';
 import { normalizeFacilityInput, validateFacilityInput, type FacilityRecord } from '../ml/index.js';
 import { CareSystem } from './enums.js';
-import { BadUserInputError } from './errors.js';
+import { BadUserInputError } from '../errors.js';
 
 @InputType({ description: 'A health facility to rate; the dataset columns without the rating' })
 export class FacilityInput {

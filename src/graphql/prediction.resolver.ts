@@ -10,7 +10,7 @@ import { BatchRowLimitError, EmptyBatchFileError, NOT_SCORED, scoreCsvStream, ty
 import { NoActiveModelError, UnknownModelVersionError } from '../serving/errors.js';
 import { toPredictionResult } from '../serving/predictor.js';
 import type { AppServices } from '../services.js';
-import { BadUserInputError, ModelNotReadyError, NotFoundError, PayloadTooLargeError, TrellisError } from './errors.js';
+import { BadUserInputError, ModelNotReadyError, NotFoundError, PayloadTooLargeError, TrellisError } from '../errors.js';
 import { FacilityInput, facilityRecordFrom } from './prediction.inputs.js';
 import { BatchPredictionResult, Prediction, PredictionRowResult } from './prediction.types.js';
 

@@ -1,12 +1,12 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { epochStream, jobUpdates } from '../jobs/live.js';
-import { poolOf } from '../jobs/sql/db.js';
+import { poolOf } from '../db/sql.js';
 import type { JobRecord, StoredEpoch } from '../jobs/types.js';
 import type { ModelVersionRecord } from '../registry/registry.js';
 import type { AppServices } from '../services.js';
 import { EpochMetrics, JobStatus, subscriptionServices } from './common.types.js';
 import type { GraphQLContext } from './context.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError } from '../errors.js';
 import { loadersFor } from './loaders.js';
 import { ModelVersion } from './model.types.js';
 import { RetrainInput, TrainingJob, TrainingJobConnection } from './training-job.types.js';

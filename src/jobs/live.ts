@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
-import { NotFoundError } from '../graphql/errors.js';
+import { NotFoundError } from '../errors.js';
 import { isUuid } from './queue.js';
 import { TERMINAL_STATUSES, toEpoch, toJob, type EpochEvent, type JobEvent, type JobRecord, type StoredEpoch } from './types.js';
 

@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { BadUserInputError, ConflictError, NotFoundError } from '../graphql/errors.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import { HyperparameterError, resolveHyperparameters, type Hyperparameters } from '../ml/index.js';
 import { cancelJob } from './sql/cancel.js';
-import type { Executor } from './sql/db.js';
+import type { Executor } from '../db/sql.js';
 import { enqueueJob } from './sql/enqueue.js';
 import { toEpoch, toJob, type JobRecord, type JobStatus, type StoredEpoch } from './types.js';
 

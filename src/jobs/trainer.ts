@@ -20,7 +20,7 @@ import type { ModelRegistry } from '../registry/registry.js';
 import { claimJob } from './sql/claim.js';
 import { acknowledgeCancel } from './sql/acknowledge-cancel.js';
 import { completeJob } from './sql/complete.js';
-import { transaction } from './sql/db.js';
+import { transaction } from '../db/sql.js';
 import { failJob } from './sql/fail.js';
 import { releaseJob } from './sql/release.js';
 import { heartbeatJob } from './sql/heartbeat.js';

@@ -9,10 +9,10 @@
  */
 import type pg from 'pg';
 import { CHANNELS } from '../db/notify-bus.js';
-import { ConflictError, NotFoundError } from '../graphql/errors.js';
+import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { bundleChecksum, evaluate, FacilityClassifier, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type Hyperparameters, type ModelBundle } from '../ml/index.js';
-import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../jobs/sql/db.js';
+import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../db/sql.js';
 import { decideGate, type GateDecision } from './gate.js';
 
 export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'ARCHIVED';

@@ -1,6 +1,6 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type ClaimToken, type JobRecord } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 const NOTIFY = `pg_notify($4, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified`;
 

@@ -1,6 +1,6 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type JobRecord } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Cancels a job: QUEUED becomes CANCELLED at once; RUNNING gets cancel_requested (its worker sees

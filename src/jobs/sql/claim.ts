@@ -1,6 +1,6 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type JobRecord } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Claims the oldest claimable job for `workerId`: QUEUED, or RUNNING with an expired lease (its

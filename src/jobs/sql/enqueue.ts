@@ -1,7 +1,7 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import type { Hyperparameters } from '../../ml/index.js';
 import { toJob, type JobRecord } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Inserts a QUEUED job, or returns the QUEUED job with the same dedupe key (the partial unique

@@ -1,5 +1,5 @@
 import type { ClaimToken } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Extends the lease of a held job. Returns whether a cancel was asked for, or null when the

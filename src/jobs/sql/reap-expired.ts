@@ -1,5 +1,5 @@
 import { CHANNELS } from '../../db/notify-bus.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Ends RUNNING jobs whose lease expired and that may not be claimed again: out of attempts →

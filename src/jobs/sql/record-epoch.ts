@@ -1,7 +1,7 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import type { EpochMetrics } from '../../ml/index.js';
 import type { ClaimToken, EpochEvent } from '../types.js';
-import type { Executor } from './db.js';
+import type { Executor } from '../../db/sql.js';
 
 /**
  * Stores one epoch of the claim's attempt and NOTIFYs it, only while the claim holds.

@@ -1,5 +1,5 @@
 /**
- * Domain errors with a stable `extensions.code` (the API contract). Resolvers and services throw
+ * Domain errors with a stable `extensions.code` (the API contract). Services and resolvers throw
  * these; anything else reaching the client is masked as INTERNAL_SERVER_ERROR without a stack.
  */
 import { GraphQLError } from 'graphql';
