@@ -12,7 +12,7 @@ import { initBackend, tf } from '../src/ml/backend.js';
 import { readFacilityCsv } from '../src/ml/csv.js';
 import { resolveHyperparameters, type Hyperparameters } from '../src/ml/hyperparameters.js';
 import { buildLayersModel } from '../src/ml/network.js';
-import { classWeights, prepareData } from '../src/ml/train.js';
+import { classWeights, prepareData } from '../src/ml/prepare.js';
 import { trainInWorker } from '../src/ml/worker-client.js';
 import { LABELS, type FacilityRecord } from '../src/ml/types.js';
 

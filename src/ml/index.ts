@@ -18,13 +18,13 @@ export { saveBundleToDir, loadBundleFromDir, packBundle, unpackBundle, bundleChe
 export type { BundleMetadata, ModelBundle } from './bundle.js';
 export { FacilityClassifier } from './classifier.js';
 export type { Prediction } from './classifier.js';
-export { trainModel, TrainingCancelledError, TrainingDataError, dataFingerprint } from './train.js';
+export { trainModel, TrainingCancelledError } from './train.js';
+export { TrainingDataError, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights, prepareData } from './prepare.js';
 export type { TrainOptions, TrainingOutcome } from './train.js';
 export { trainInWorker } from './worker-client.js';
 export { initBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
 export { parseCareSystem, insideUganda } from './clean.js';
-export { DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights } from './train.js';
 export { predictCsv } from './predict-csv.js';
 export type { PredictCsvSummary } from './predict-csv.js';

@@ -1,4 +1,5 @@
-import { LABELS, type RatingClass } from './types.js';
+import { pointKey } from './features.js';
+import { LABELS, type FacilityRecord, type RatingClass } from './types.js';
 
 export interface EpochMetrics {
   epoch: number;
@@ -141,4 +142,25 @@ export function evaluate(
     ...rows,
     report: classificationReport(perClass, accuracy),
   };
+}
+
+/** Macro-F1 over the test rows at a location absent from the training split (rows without coordinates count as unseen). */
+export function unseenLocationScore(
+  train: readonly FacilityRecord[],
+  test: readonly FacilityRecord[],
+  yTest: readonly number[],
+  probs: Float32Array,
+): { unseenLocationMacroF1: number | null; unseenLocationRows: number } {
+  const key = (r: FacilityRecord) => (r.latitude === null || r.longitude === null ? null : pointKey(r.latitude, r.longitude));
+  const seen = new Set(train.map(key).filter((k): k is string => k !== null));
+  const k = LABELS.length;
+  const truth: number[] = [];
+  const predicted: number[] = [];
+  test.forEach((r, i) => {
+    const point = key(r);
+    if (point !== null && seen.has(point)) return;
+    truth.push(yTest[i] as number);
+    predicted.push(argmaxRows(probs.subarray(i * k, (i + 1) * k), k)[0] as number);
+  });
+  return { unseenLocationMacroF1: truth.length === 0 ? null : macroF1(truth, predicted, k), unseenLocationRows: truth.length };
 }

@@ -4,18 +4,18 @@
  * early stopping with best-weight restore, LR reduction on plateau) → evaluation on the test
  * split → bundle.
  */
-import { createHash } from 'node:crypto';
 import { initBackend, tf, type BackendName } from './backend.js';
 import { BUNDLE_FORMAT_VERSION, jsonFile, type ModelBundle } from './bundle.js';
 import { FacilityClassifier } from './classifier.js';
-import { collapseDuplicates, duplicateKey } from './clean.js';
-import { FeatureEncoder, fitFeatureState, pointKey, type FeatureFitOptions } from './features.js';
+import type { FeatureFitOptions } from './features.js';
 import { resolveHyperparameters, type Hyperparameters } from './hyperparameters.js';
 import { argmaxRows, crossEntropy, evaluate, macroF1, type EpochMetrics, type EvaluationMetrics } from './metrics.js';
 import { createNetwork, disposeNetwork, logits, restore, snapshot, toLayersArtifacts, type Network } from './network.js';
 import { mulberry32, shuffleInPlace } from './random.js';
-import { stratifiedSplit } from './split.js';
-import { LABELS, labelForRating, labelIndex, type FacilityRecord } from './types.js';
+import { LABELS, type FacilityRecord } from './types.js';
+import { tuneLogitOffsets, weightedCrossEntropy } from './calibration.js';
+import { classWeights, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, prepareData, TrainingDataError } from './prepare.js';
+import { unseenLocationScore } from './metrics.js';
 
 export interface TrainOptions {
   hyperparameters: Hyperparameters;
@@ -42,15 +42,13 @@ export interface TrainOptions {
   calibrateOffsets?: boolean;
 }
 
+export { TrainingDataError };
+
 export class TrainingCancelledError extends Error {
   override name = 'TrainingCancelledError';
   constructor(message = 'training was cancelled') {
     super(message);
   }
-}
-
-export class TrainingDataError extends Error {
-  override name = 'TrainingDataError';
 }
 
 export interface TrainingOutcome {
@@ -66,59 +64,8 @@ export interface TrainingOutcome {
   heldOut: { records: FacilityRecord[]; labels: number[] };
 }
 
-/** Fewest labeled rows training accepts (each split needs rows of several classes). */
-export const MIN_LABELED_ROWS = 30;
-export const DEFAULT_CLASS_WEIGHT_POWER = 1;
 const LR_PLATEAU_FACTOR = 0.5;
 const MIN_LEARNING_RATE = 1e-6;
-
-export function dataFingerprint(records: readonly FacilityRecord[]): string {
-  const h = createHash('sha256');
-  for (const r of records) h.update(JSON.stringify(r)).update('\n');
-  return h.digest('hex');
-}
-
-/** Class weights n / (k · n_c), computed on the training split only; absent classes weigh 0. */
-export function classWeights(labels: readonly number[], k: number, power = 1): number[] {
-  const counts = new Array<number>(k).fill(0);
-  for (const y of labels) counts[y] = (counts[y] ?? 0) + 1;
-  const present = counts.filter((c) => c > 0).length;
-  return counts.map((c) => (c === 0 ? 0 : (labels.length / (present * c)) ** power));
-}
-
-interface Prepared {
-  labeled: FacilityRecord[];
-  y: number[];
-  split: { train: number[]; validation: number[]; test: number[] };
-  encoder: FeatureEncoder;
-}
-
-/** Labeled, deduplicated records, split, and features fitted on the training split. */
-/**
- * The unit the split assigns whole. 'duplicate': same name and coordinates. 'location': same
- * coordinates. Rows at identical coordinates mostly carry the rating of the one map place they were
- * geocoded to (328 of 332 small same-point groups in the shared file have a single rating), so under
- * 'duplicate' a model can score by recognising the place; 'location' measures new places only.
- */
-export function splitGroupKey(record: FacilityRecord, mode: 'location' | 'duplicate' = 'duplicate'): string | null {
-  if (mode === 'location' && record.latitude !== null && record.longitude !== null) return `@${pointKey(record.latitude, record.longitude)}`;
-  return duplicateKey(record);
-}
-
-export function prepareData(records: readonly FacilityRecord[], seed: number, featureOptions: FeatureFitOptions = {}, splitGroups: 'location' | 'duplicate' = 'duplicate'): Prepared {
-  const { rows } = collapseDuplicates(records.filter((r) => r.rating !== null).map((record) => ({ record })));
-  const labeled = rows.map((r) => r.record);
-  if (labeled.length < MIN_LABELED_ROWS) {
-    throw new TrainingDataError(`training needs at least ${MIN_LABELED_ROWS} labeled rows (rows with a rating), got ${labeled.length}`);
-  }
-  const y = labeled.map((r) => labelIndex(labelForRating(r.rating as number)));
-  const split = stratifiedSplit(y, labeled.map((r) => splitGroupKey(r, splitGroups)), seed);
-  if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
-    throw new TrainingDataError('the labeled rows are too few to make train, validation and test splits');
-  }
-  const encoder = new FeatureEncoder(fitFeatureState(split.train.map((i) => labeled[i] as FacilityRecord), featureOptions));
-  return { labeled, y, split, encoder };
-}
 
 function gatherRows(x: Float32Array, f: number, idx: readonly number[]): Float32Array {
   const out = new Float32Array(idx.length * f);
@@ -308,79 +255,6 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     optimizer.dispose();
     disposeNetwork(net);
   }
-}
-
-/** Macro-F1 over the test rows at a location absent from the training split (rows without coordinates count as unseen). */
-function unseenLocationScore(
-  train: readonly FacilityRecord[],
-  test: readonly FacilityRecord[],
-  yTest: readonly number[],
-  probs: Float32Array,
-): { unseenLocationMacroF1: number | null; unseenLocationRows: number } {
-  const key = (r: FacilityRecord) => (r.latitude === null || r.longitude === null ? null : pointKey(r.latitude, r.longitude));
-  const seen = new Set(train.map(key).filter((k): k is string => k !== null));
-  const k = LABELS.length;
-  const truth: number[] = [];
-  const predicted: number[] = [];
-  test.forEach((r, i) => {
-    const point = key(r);
-    if (point !== null && seen.has(point)) return;
-    truth.push(yTest[i] as number);
-    predicted.push(argmaxRows(probs.subarray(i * k, (i + 1) * k), k)[0] as number);
-  });
-  return { unseenLocationMacroF1: truth.length === 0 ? null : macroF1(truth, predicted, k), unseenLocationRows: truth.length };
-}
-
-function weightedCrossEntropy(truth: readonly number[], probs: Float32Array, k: number, weights: readonly number[]): number {
-  let sum = 0;
-  let wsum = 0;
-  truth.forEach((t, i) => {
-    const w = weights[t] ?? 0;
-    sum -= w * Math.log(Math.max(probs[i * k + t] ?? 0, 1e-7));
-    wsum += w;
-  });
-  return wsum === 0 ? 0 : sum / wsum;
-}
-
-/**
- * Per-class additive logit offsets that maximise validation macro-F1 (last class fixed at 0), on a
- * coarse grid; ties go to the smallest offsets. Adding o_c to logit c is adding it to the output
- * bias, so the served model stays a plain MLP.
- */
-export function tuneLogitOffsets(truth: readonly number[], probs: Float32Array, k: number): number[] {
-  const grid: number[] = [];
-  for (let v = -1.5; v <= 1.5 + 1e-9; v += 0.25) grid.push(Math.round(v * 100) / 100);
-  const logp = Float32Array.from(probs, (p) => Math.log(Math.max(p, 1e-7)));
-  let best = { f1: -1, size: Infinity, offsets: new Array<number>(k).fill(0) };
-  const offsets = new Array<number>(k).fill(0);
-  const predicted = new Array<number>(truth.length);
-  const visit = (c: number) => {
-    if (c === k - 1) {
-      for (let i = 0; i < truth.length; i++) {
-        let arg = 0;
-        let max = -Infinity;
-        for (let j = 0; j < k; j++) {
-          const v = (logp[i * k + j] as number) + (offsets[j] as number);
-          if (v > max) {
-            max = v;
-            arg = j;
-          }
-        }
-        predicted[i] = arg;
-      }
-      const f1 = macroF1(truth, predicted, k);
-      const size = offsets.reduce((a, o) => a + Math.abs(o), 0);
-      if (f1 > best.f1 + 1e-9 || (Math.abs(f1 - best.f1) <= 1e-9 && size < best.size)) best = { f1, size, offsets: [...offsets] };
-      return;
-    }
-    for (const g of grid) {
-      offsets[c] = g;
-      visit(c + 1);
-    }
-    offsets[c] = 0;
-  };
-  visit(0);
-  return best.offsets;
 }
 
 function dropoutMask(size: number, rate: number, rand: () => number): Float32Array {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS, HyperparameterError, resolveHyperparameters } from '../../../src/ml/hyperparameters.js';
 import { classificationReport, classMetrics, evaluate } from '../../../src/ml/metrics.js';
 import { stratifiedSplit } from '../../../src/ml/split.js';
-import { classWeights } from '../../../src/ml/train.js';
+import { classWeights } from '../../../src/ml/prepare.js';
 
 describe('stratifiedSplit', () => {
   const labels = Array.from({ length: 1000 }, (_, i) => (i % 20 === 0 ? 0 : i % 5 === 0 ? 1 : 2));
@@ -98,7 +98,7 @@ describe('hyperparameters', () => {
 
 describe('split groups in training data preparation', () => {
   it("'location' keeps rows at the same coordinates in one split; 'duplicate' only same name and coordinates", async () => {
-    const { prepareData } = await import('../../../src/ml/train.js');
+    const { prepareData } = await import('../../../src/ml/prepare.js');
     const { normalizeFacilityInput } = await import('../../../src/ml/clean.js');
     // 40 places with 3 differently named facilities each, all sharing the place's rating.
     const records = Array.from({ length: 120 }, (_, i) => {
