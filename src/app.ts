@@ -112,6 +112,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         host: config.host,
         webDir: path.join(REPO_ROOT, 'web', 'dist'),
         upload: { maxBytes: config.upload.maxBytes },
+        corsOrigins: config.corsOrigins,
         routes: [predictionDownloadsRouter(predictionDownloads)],
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
         // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.

@@ -26,6 +26,8 @@ export interface Config {
   };
   jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
   gate: { tolerance: number };
+  /** Browser origins allowed to call the API cross-origin (CORS); `*` for any. */
+  corsOrigins: string[];
   shutdownTimeoutMs: number;
 }
 
@@ -77,6 +79,23 @@ function databaseUrl(env: Env): string | null {
   return raw;
 }
 
+function origins(env: Env): string[] {
+  const raw = env.CORS_ORIGINS;
+  if (raw === undefined) return ['https://studio.apollographql.com'];
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || url.origin !== origin) throw new ConfigError('CORS_ORIGINS', 'a comma-separated list of origins like https://example.org, or *', raw);
+  }
+  return list;
+}
+
 /** Parses and validates the environment. Throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.DATA_DIR || '.data');
@@ -109,6 +128,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       pollMs: int(env, 'JOB_POLL_MS', 2_000, 50, 600_000),
     },
     gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
+    corsOrigins: origins(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };
 }

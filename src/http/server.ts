@@ -19,6 +19,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { PLACEHOLDER_PAGE } from './placeholder-page.js';
+import { cors } from './cors.js';
 import { requestId } from './request-id.js';
 
 export interface Readiness {
@@ -34,6 +35,8 @@ export interface HttpServerOptions {
   webDir: string;
   upload: { maxBytes: number };
   readiness: () => Promise<Readiness>;
+  /** Origins allowed to call cross-origin (CORS). */
+  corsOrigins?: readonly string[];
   /** Extra routes (e.g. scored-CSV downloads), mounted before the web UI. */
   routes?: Router[];
   plugins?: ApolloServerPlugin<GraphQLContext>[];
@@ -146,6 +149,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   app.use(requestId(logger));
+  app.use(cors(options.corsOrigins ?? []));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });

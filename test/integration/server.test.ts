@@ -49,6 +49,29 @@ describe('HTTP + WebSocket server', () => {
     expect(await res.text()).toMatch(/apollo-require-preflight/i);
   });
 
+  it('answers CORS preflights for allowed origins only (Apollo Studio by default)', async () => {
+    const studio = 'https://studio.apollographql.com';
+    const preflight = await fetch(server.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: studio, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(studio);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('apollo-require-preflight');
+    const post = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: studio, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBe(studio);
+    const stranger = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('accepts graphql-ws connections on /graphql', async () => {
     const client = wsClient(server.wsUrl);
     const result = await new Promise<unknown>((resolve, reject) => {

@@ -18,9 +18,17 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL.*postgres:\/\//],
     ['GATE_TOLERANCE', '-2', /GATE_TOLERANCE/],
+    ['CORS_ORIGINS', 'studio.apollographql.com', /CORS_ORIGINS.*origins like/],
+    ['CORS_ORIGINS', 'https://a.example/path', /CORS_ORIGINS/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('allows Apollo Studio cross-origin by default, and takes a list or none', () => {
+    expect(loadConfig({}).corsOrigins).toEqual(['https://studio.apollographql.com']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:3000' }).corsOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
+    expect(loadConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
   });
 
   it('accepts the documented values', () => {
