@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { isUuid } from '../jobs/queue.js';
+import { isUuid, NotEnoughLabeledRowsError } from '../jobs/queue.js';
 import { transaction, type Executor } from '../db/sql.js';
 import type { JobRecord } from '../jobs/types.js';
 import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
@@ -33,6 +33,8 @@ export interface UploadResult {
   rejectedRows: RejectedRow[];
   duplicatesCollapsed: number;
   trainingJob: JobRecord | null;
+  /** why autoRetrain queued no job (too few labeled rows in all stored data), else null */
+  trainingSkippedReason: string | null;
   /** milliseconds spent parsing and cleaning, and storing */
   timings: { parseMs: number; storeMs: number };
 }
@@ -111,7 +113,7 @@ export class DatasetService {
     const checksum = hash.digest('hex');
 
     const storeStarted = performance.now();
-    const { dataset, job } = await transaction(this.deps.pool, async (tx) => {
+    const { dataset, job, skipped } = await transaction(this.deps.pool, async (tx) => {
       const ins = await tx.query(
         `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
@@ -121,8 +123,18 @@ export class DatasetService {
       if (!row) throw new Error('dataset insert returned nothing');
       const dataset = toDataset(row);
       for (let i = 0; i < parsed.rows.length; i += INSERT_BATCH) await insertRows(tx, dataset.id, parsed.rows.slice(i, i + INSERT_BATCH));
-      const job = input.autoRetrain === false ? null : (await this.deps.queue.enqueue({}, tx)).job;
-      return { dataset, job };
+      let job: JobRecord | null = null;
+      let skipped: string | null = null;
+      if (input.autoRetrain !== false) {
+        try {
+          job = (await this.deps.queue.enqueue({}, tx)).job;
+        } catch (error) {
+          // The rows are still worth keeping (e.g. unlabeled rows to predict for): store, don't train.
+          if (!(error instanceof NotEnoughLabeledRowsError)) throw error;
+          skipped = `no retraining queued: ${error.message}`;
+        }
+      }
+      return { dataset, job, skipped };
     });
     return {
       dataset,
@@ -131,6 +143,7 @@ export class DatasetService {
       rejectedRows: parsed.rejected.slice(0, MAX_REJECTED_LISTED),
       duplicatesCollapsed: parsed.duplicatesCollapsed,
       trainingJob: job,
+      trainingSkippedReason: skipped,
       timings: { parseMs, storeMs: performance.now() - storeStarted },
     };
   }

@@ -76,4 +76,6 @@ export class DatasetUploadResult {
   @Field(() => [RejectedRow], { description: 'the first 1000 rejected rows' }) rejectedRows!: RejectedRow[];
   @Field(() => Int, { description: 'exact duplicate rows merged into one' }) duplicatesCollapsed!: number;
   @Field(() => TrainingJob, { nullable: true, description: 'the retraining queued by autoRetrain' }) trainingJob!: TrainingJob | null;
+  @Field(() => String, { nullable: true, description: 'why autoRetrain queued no job (too few labeled rows across the stored datasets)' })
+  trainingSkippedReason!: string | null;
 }

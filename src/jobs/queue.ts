@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
-import { HyperparameterError, resolveHyperparameters, type Hyperparameters } from '../ml/index.js';
+import { HyperparameterError, MIN_LABELED_ROWS, resolveHyperparameters, type Hyperparameters } from '../ml/index.js';
 import { cancelJob } from './sql/cancel.js';
 import type { Executor } from '../db/sql.js';
 import { enqueueJob } from './sql/enqueue.js';
@@ -44,6 +44,17 @@ export function dedupeKey(datasetIds: readonly string[], hp: Hyperparameters): s
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** The chosen datasets cannot make a training set; an upload's automatic retrain is skipped for it. */
+export class NotEnoughLabeledRowsError extends BadUserInputError {
+  constructor(public readonly labeledRows: number) {
+    super(
+      `the chosen datasets hold ${labeledRows} labeled rows (rows with a rating); training needs at least ${MIN_LABELED_ROWS}`,
+      'input.datasetIds',
+      { labeledRows, required: MIN_LABELED_ROWS },
+    );
+  }
+}
+
 export class JobQueue {
   constructor(private readonly deps: { pool: pg.Pool; maxAttempts: number }) {}
 
@@ -60,6 +71,9 @@ export class JobQueue {
       throw error;
     }
     const datasetIds = await this.resolveDatasets(db, request.datasetIds);
+    const labeled = await db.query<{ n: string }>('SELECT coalesce(sum(labeled_count), 0) AS n FROM dataset WHERE id = ANY($1::uuid[])', [datasetIds]);
+    const labeledRows = Number(labeled.rows[0]?.n ?? 0);
+    if (labeledRows < MIN_LABELED_ROWS) throw new NotEnoughLabeledRowsError(labeledRows);
     const key = dedupeKey(datasetIds, hyperparameters);
     for (let tries = 0; tries < 5; tries++) {
       const result = await enqueueJob(db, { datasetIds, hyperparameters, dedupeKey: key, maxAttempts: this.deps.maxAttempts });

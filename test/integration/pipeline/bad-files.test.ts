@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
+import { gql } from '../../helpers/graphql-client.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/server.js';
 import { dataOf, sql, upload } from './pipeline-helpers.js';
 
@@ -101,5 +102,20 @@ describe('bad uploads', () => {
     const after = await counts();
     expect(after.datasets).toBe(before.datasets + 1);
     expect(after.rows).toBe(before.rows + 20);
+  });
+
+  it('stores a file too small to train on but queues no retrain, saying why; retrain on it is BAD_USER_INPUT', async () => {
+    const before = await counts();
+    const res = await upload(server.graphqlUrl, syntheticCsv({ rows: 12, seed: 21 }), { name: 'tiny' });
+    const result = dataOf(res.body).uploadDataset;
+    expect(result.dataset.rowCount).toBe(12);
+    expect(result.trainingJob).toBeNull();
+    expect(result.trainingSkippedReason).toMatch(/no retraining queued: the chosen datasets hold \d+ labeled rows .* at least 30/);
+    const after = await counts();
+    expect(after).toEqual({ datasets: before.datasets + 1, rows: before.rows + 12, jobs: before.jobs });
+
+    const retrain = await gql(server.graphqlUrl, 'mutation($ids: [ID!]) { retrain(input: { datasetIds: $ids }) { id } }', { ids: [result.dataset.id] });
+    expect(retrain.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.datasetIds', required: 30 });
+    expect((await counts()).jobs).toBe(before.jobs);
   });
 });

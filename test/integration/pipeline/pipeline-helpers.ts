@@ -12,6 +12,7 @@ export const UPLOAD = `mutation Upload($file: Upload!, $name: String, $autoRetra
       stats { rows labeledRows unlabeledRows labelDistribution { label count } missingRates { column missingRate }
               careSystemCounts { name count } topServices { name count } ratingHistogram { from to count } points(limit: 50) { latitude longitude label } } }
     trainingJob { id status datasetIds hyperparameters { epochs seed } }
+    trainingSkippedReason
   }
 }`;
 

@@ -55,6 +55,7 @@ export const UPLOAD_DATASET = /* GraphQL */ `
       rejectedRows { line column reason }
       dataset { ${DATASET} }
       trainingJob { id status }
+      trainingSkippedReason
     }
   }`;
 

@@ -55,7 +55,7 @@ export interface Dataset {
 export interface DatasetWithStats extends Dataset { stats: DatasetStats }
 export interface DatasetUploadResult {
   dataset: Dataset | null; acceptedCount: number; rejectedCount: number;
-  rejectedRows: RejectedRow[]; trainingJob: { id: string; status: JobStatus } | null;
+  rejectedRows: RejectedRow[]; trainingJob: { id: string; status: JobStatus } | null; trainingSkippedReason: string | null;
 }
 
 export interface Hyperparameters {

@@ -139,6 +139,7 @@ function UploadReport({ result }: { result: DatasetUploadResult }) {
           .
         </p>
       )}
+      {result.trainingSkippedReason && <p className="muted" data-testid="training-skipped">{result.trainingSkippedReason}</p>}
       <RejectedRowsTable rows={result.rejectedRows} total={result.rejectedCount} />
     </div>
   );
