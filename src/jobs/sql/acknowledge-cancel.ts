@@ -1,8 +1,9 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type ClaimToken, type JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
-const NOTIFY = `pg_notify($4, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified`;
+const NOTIFY = notifyJobEvent('$4');
 
 /** RUNNING → CANCELLED once the worker stopped training after a cancel request. */
 export async function acknowledgeCancel(db: Executor, claim: ClaimToken): Promise<JobRecord | null> {

@@ -1,6 +1,7 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
 /**
  * Cancels a job: QUEUED becomes CANCELLED at once; RUNNING gets cancel_requested (its worker sees
@@ -17,7 +18,7 @@ export async function cancelJob(db: Executor, jobId: string): Promise<JobRecord 
          cancel_requested = true, updated_at = now()
         WHERE id = $1 AND status IN ('QUEUED', 'RUNNING')
        RETURNING *
-     ) SELECT u.*, pg_notify($2, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM u`,
+     ) SELECT u.*, ${notifyJobEvent('$2')} FROM u`,
     [jobId, CHANNELS.jobEvents],
   );
   return res.rows[0] ? toJob(res.rows[0]) : null;

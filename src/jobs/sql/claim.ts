@@ -1,6 +1,7 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import { toJob, type JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
 /**
  * Claims the oldest claimable job for `workerId`: QUEUED, or RUNNING with an expired lease (its
@@ -27,7 +28,7 @@ export async function claimJob(db: Executor, workerId: string, leaseMs: number):
      ), cleared AS (
        DELETE FROM training_epoch e USING claimed WHERE e.job_id = claimed.id
      )
-     SELECT u.*, pg_notify($3, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM claimed u`,
+     SELECT u.*, ${notifyJobEvent('$3')} FROM claimed u`,
     [workerId, leaseMs, CHANNELS.jobEvents],
   );
   return res.rows[0] ? toJob(res.rows[0]) : null;

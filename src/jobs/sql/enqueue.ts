@@ -2,6 +2,7 @@ import { CHANNELS } from '../../db/notify-bus.js';
 import type { Hyperparameters } from '../../ml/index.js';
 import { toJob, type JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
 /**
  * Inserts a QUEUED job, or returns the QUEUED job with the same dedupe key (the partial unique
@@ -19,7 +20,7 @@ export async function enqueueJob(
        ON CONFLICT (dedupe_key) WHERE status = 'QUEUED' DO NOTHING
        RETURNING *
      )
-     SELECT u.*, true AS created, pg_notify($5, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM ins u
+     SELECT u.*, true AS created, ${notifyJobEvent('$5')} FROM ins u
      UNION ALL
      SELECT j.*, false AS created, NULL AS notified FROM training_job j
       WHERE j.dedupe_key = $3 AND j.status = 'QUEUED' AND NOT EXISTS (SELECT 1 FROM ins)

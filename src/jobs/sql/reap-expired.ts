@@ -1,5 +1,6 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
 /**
  * Ends RUNNING jobs whose lease expired and that may not be claimed again: out of attempts →
@@ -21,7 +22,7 @@ export async function reapExpiredJobs(db: Executor): Promise<number> {
          finished_at = now(), lease_expires_at = NULL, updated_at = now()
          FROM expired WHERE j.id = expired.id
        RETURNING j.*
-     ) SELECT u.id, pg_notify($1, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified FROM u`,
+     ) SELECT u.id, ${notifyJobEvent('$1')} FROM u`,
     [CHANNELS.jobEvents],
   );
   return res.rowCount ?? 0;

@@ -1,8 +1,9 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import type { ClaimToken } from '../types.js';
 import type { Executor } from '../../db/sql.js';
+import { notifyJobEvent } from './job-event.js';
 
-const NOTIFY = `pg_notify($4, json_build_object('id', u.id, 'status', u.status, 'cancelRequested', u.cancel_requested, 'attempts', u.attempts, 'workerId', u.worker_id, 'modelVersion', u.model_version)::text)::text AS notified`;
+const NOTIFY = notifyJobEvent('$4');
 
 /**
  * Graceful shutdown: hands a running job back (QUEUED, lease and worker cleared, the attempt not
