@@ -83,7 +83,13 @@ export class DownloadStore {
         void this.sweep();
       },
       abort: async () => {
-        stream.destroy();
+        // The file is opened asynchronously: wait until the destroyed stream has closed its file
+        // (created it, if the open was still pending) before removing it, or it appears after the rm.
+        await new Promise<void>((resolve) => {
+          if (stream.closed) return resolve();
+          stream.once('close', () => resolve());
+          stream.destroy();
+        });
         await rm(partial, { force: true });
       },
     };
