@@ -22,6 +22,42 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = Object.freeze({
   seed: 42,
 });
 
+/**
+ * Accepted ranges, in one place: `resolveHyperparameters` enforces them on the server and the web
+ * UI imports them for inline validation. `integer` fields take whole numbers; `maxExclusive`
+ * means the bound itself is refused.
+ */
+export const HYPERPARAMETER_LIMITS = Object.freeze({
+  learningRate: { min: 0, max: 1, minExclusive: true, integer: false },
+  batchSize: { min: 1, max: 4096, integer: true },
+  epochs: { min: 1, max: 1000, integer: true },
+  patience: { min: 1, max: 1000, integer: true },
+  dropout: { min: 0, max: 1, maxExclusive: true, integer: false },
+  l2: { min: 0, max: 1, integer: false },
+  seed: { min: 0, max: 0xffffffff, integer: true },
+  /** per layer; 1 to `maxLayers` layers */
+  hiddenUnits: { min: 1, max: 1024, integer: true, maxLayers: 4 },
+});
+
+export type ScalarHyperparameter = Exclude<keyof typeof HYPERPARAMETER_LIMITS, 'hiddenUnits'>;
+
+interface Limit { min: number; max: number; integer: boolean; minExclusive?: boolean; maxExclusive?: boolean }
+
+/** Whether `v` is inside a limit (the rule both the server and the UI apply). */
+export function withinLimit(limit: Limit, v: unknown): v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  if (limit.integer && !Number.isInteger(v)) return false;
+  const aboveMin = limit.minExclusive ? v > limit.min : v >= limit.min;
+  const belowMax = limit.maxExclusive ? v < limit.max : v <= limit.max;
+  return aboveMin && belowMax;
+}
+
+/** The accepted range in words: "an integer from 1 to 4096", "a number in (0, 1]". */
+export function describeLimit(limit: Limit): string {
+  if (limit.integer) return `an integer from ${limit.min} to ${limit.max}`;
+  return `a number in ${limit.minExclusive ? '(' : '['}${limit.min}, ${limit.max}${limit.maxExclusive ? ')' : ']'}`;
+}
+
 export class HyperparameterError extends Error {
   override name = 'HyperparameterError';
   constructor(readonly field: keyof Hyperparameters, message: string) {
@@ -33,25 +69,20 @@ function check(field: keyof Hyperparameters, ok: boolean, expected: string, valu
   if (!ok) throw new HyperparameterError(field, `expected ${expected}, got ${JSON.stringify(value)}`);
 }
 
-const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Fills defaults and validates ranges; throws HyperparameterError naming the field. */
 export function resolveHyperparameters(partial: Partial<Hyperparameters> = {}): Hyperparameters {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined && v !== null)) as Partial<Hyperparameters>;
   const hp: Hyperparameters = { ...DEFAULT_HYPERPARAMETERS, ...defined, hiddenUnits: [...(defined.hiddenUnits ?? DEFAULT_HYPERPARAMETERS.hiddenUnits)] };
-  check('learningRate', isNum(hp.learningRate) && hp.learningRate > 0 && hp.learningRate <= 1, 'a number in (0, 1]', hp.learningRate);
-  check('batchSize', isInt(hp.batchSize) && hp.batchSize >= 1 && hp.batchSize <= 4096, 'an integer from 1 to 4096', hp.batchSize);
-  check('epochs', isInt(hp.epochs) && hp.epochs >= 1 && hp.epochs <= 1000, 'an integer from 1 to 1000', hp.epochs);
-  check('patience', isInt(hp.patience) && hp.patience >= 1 && hp.patience <= 1000, 'an integer from 1 to 1000', hp.patience);
+  const scalars: ScalarHyperparameter[] = ['learningRate', 'batchSize', 'epochs', 'patience'];
+  for (const field of scalars) check(field, withinLimit(HYPERPARAMETER_LIMITS[field], hp[field]), describeLimit(HYPERPARAMETER_LIMITS[field]), hp[field]);
+  const layers = HYPERPARAMETER_LIMITS.hiddenUnits;
   check(
     'hiddenUnits',
-    Array.isArray(hp.hiddenUnits) && hp.hiddenUnits.length >= 1 && hp.hiddenUnits.length <= 4 && hp.hiddenUnits.every((u) => isInt(u) && u >= 1 && u <= 1024),
-    '1 to 4 layer sizes, each an integer from 1 to 1024',
+    Array.isArray(hp.hiddenUnits) && hp.hiddenUnits.length >= 1 && hp.hiddenUnits.length <= layers.maxLayers && hp.hiddenUnits.every((u) => withinLimit(layers, u)),
+    `1 to ${layers.maxLayers} layer sizes, each ${describeLimit(layers)}`,
     hp.hiddenUnits,
   );
-  check('dropout', isNum(hp.dropout) && hp.dropout >= 0 && hp.dropout < 1, 'a number in [0, 1)', hp.dropout);
-  check('l2', isNum(hp.l2) && hp.l2 >= 0 && hp.l2 <= 1, 'a number in [0, 1]', hp.l2);
-  check('seed', isInt(hp.seed) && hp.seed >= 0 && hp.seed <= 0xffffffff, 'an integer from 0 to 4294967295', hp.seed);
+  for (const field of ['dropout', 'l2', 'seed'] as const) check(field, withinLimit(HYPERPARAMETER_LIMITS[field], hp[field]), describeLimit(HYPERPARAMETER_LIMITS[field]), hp[field]);
   return hp;
 }

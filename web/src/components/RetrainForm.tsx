@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Dataset } from '../api/types';
+import { DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_LIMITS, withinLimit, type ScalarHyperparameter } from '../../../src/ml/hyperparameters';
 import { Field } from './Field';
 
 export interface RetrainValues {
@@ -15,27 +16,50 @@ export interface RetrainValues {
 
 type FieldName = 'learningRate' | 'batchSize' | 'epochs' | 'patience' | 'hiddenUnits' | 'dropout' | 'seed';
 
-// Defaults and ranges match the server's resolveHyperparameters (src/ml/hyperparameters.ts).
-const DEFAULTS: Record<FieldName, string> = { learningRate: '0.0005', batchSize: '16', epochs: '100', patience: '15', hiddenUnits: '64, 32', dropout: '0.2', seed: '42' };
+// Defaults and ranges are the server's own (src/ml/hyperparameters.ts), so the form refuses exactly what the API would.
+const DEFAULTS: Record<FieldName, string> = {
+  learningRate: String(DEFAULT_HYPERPARAMETERS.learningRate),
+  batchSize: String(DEFAULT_HYPERPARAMETERS.batchSize),
+  epochs: String(DEFAULT_HYPERPARAMETERS.epochs),
+  patience: String(DEFAULT_HYPERPARAMETERS.patience),
+  hiddenUnits: DEFAULT_HYPERPARAMETERS.hiddenUnits.join(', '),
+  dropout: String(DEFAULT_HYPERPARAMETERS.dropout),
+  seed: String(DEFAULT_HYPERPARAMETERS.seed),
+};
+
+type Limit = (typeof HYPERPARAMETER_LIMITS)[ScalarHyperparameter];
+
+function rangeHint(limit: Limit): string {
+  if (limit.integer) return `${limit.min} to ${limit.max}`;
+  return `${'minExclusive' in limit ? '(' : '['}${limit.min}, ${limit.max}${'maxExclusive' in limit ? ')' : ']'}`;
+}
+
+function rangeMessage(limit: Limit): string {
+  if (limit.integer) return `Enter a whole number from ${limit.min} to ${limit.max}`;
+  const low = 'minExclusive' in limit ? `greater than ${limit.min}` : `from ${limit.min}`;
+  const high = 'maxExclusive' in limit ? `up to (not including) ${limit.max}` : `at most ${limit.max}`;
+  return `Enter a number ${low} and ${high}`;
+}
 
 function validate(raw: Record<FieldName, string>): { values: Omit<RetrainValues, 'datasetIds'> | null; errors: Partial<Record<FieldName, string>> } {
   const errors: Partial<Record<FieldName, string>> = {};
-  const number = (field: FieldName, ok: (v: number) => boolean, message: string, integer = false): number => {
+  const number = (field: Exclude<FieldName, 'hiddenUnits'>): number => {
     const text = raw[field].trim();
     const value = Number(text);
-    if (text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || !ok(value)) errors[field] = message;
+    if (text === '' || !withinLimit(HYPERPARAMETER_LIMITS[field], value)) errors[field] = rangeMessage(HYPERPARAMETER_LIMITS[field]);
     return value;
   };
-  const learningRate = number('learningRate', (v) => v > 0 && v <= 1, 'Enter a number greater than 0 and at most 1');
-  const batchSize = number('batchSize', (v) => v >= 1 && v <= 4096, 'Enter a whole number from 1 to 4096', true);
-  const epochs = number('epochs', (v) => v >= 1 && v <= 1000, 'Enter a whole number from 1 to 1000', true);
-  const patience = number('patience', (v) => v >= 1 && v <= 1000, 'Enter a whole number from 1 to 1000', true);
-  const dropout = number('dropout', (v) => v >= 0 && v < 1, 'Enter a number from 0 up to (not including) 1');
-  const seed = number('seed', (v) => v >= 0 && v <= 0xffffffff, 'Enter a whole number from 0 to 4294967295', true);
+  const learningRate = number('learningRate');
+  const batchSize = number('batchSize');
+  const epochs = number('epochs');
+  const patience = number('patience');
+  const dropout = number('dropout');
+  const seed = number('seed');
+  const layers = HYPERPARAMETER_LIMITS.hiddenUnits;
   const parts = raw.hiddenUnits.split(/[\s,]+/).filter(Boolean);
   const hiddenUnits = parts.map(Number);
-  if (parts.length < 1 || parts.length > 4 || hiddenUnits.some((u) => !Number.isInteger(u) || u < 1 || u > 1024)) {
-    errors.hiddenUnits = 'Enter 1 to 4 layer sizes separated by commas, each 1 to 1024';
+  if (parts.length < 1 || parts.length > layers.maxLayers || hiddenUnits.some((u) => !withinLimit(layers, u))) {
+    errors.hiddenUnits = `Enter 1 to ${layers.maxLayers} layer sizes separated by commas, each ${layers.min} to ${layers.max}`;
   }
   if (Object.keys(errors).length > 0) return { values: null, errors };
   return { values: { learningRate, batchSize, epochs, patience, hiddenUnits, dropout, seed }, errors };
@@ -107,12 +131,12 @@ export function RetrainForm({ datasets, busy, onSubmit }: { datasets: Dataset[];
       <fieldset className="fieldset">
         <legend>Hyperparameters</legend>
         <div className="form-grid form-grid-3">
-          {input('learningRate', 'Learning rate', '(0, 1], Adam')}
-          {input('batchSize', 'Batch size', '1 to 4096', 'numeric')}
-          {input('epochs', 'Epochs (max)', '1 to 1000', 'numeric')}
+          {input('learningRate', 'Learning rate', `${rangeHint(HYPERPARAMETER_LIMITS.learningRate)}, Adam`)}
+          {input('batchSize', 'Batch size', rangeHint(HYPERPARAMETER_LIMITS.batchSize), 'numeric')}
+          {input('epochs', 'Epochs (max)', rangeHint(HYPERPARAMETER_LIMITS.epochs), 'numeric')}
           {input('patience', 'Patience', 'epochs without improvement before stopping', 'numeric')}
           {input('hiddenUnits', 'Hidden units', 'layer sizes, e.g. 64, 32', 'text')}
-          {input('dropout', 'Dropout', '[0, 1)')}
+          {input('dropout', 'Dropout', rangeHint(HYPERPARAMETER_LIMITS.dropout))}
           {input('seed', 'Seed', 'for a reproducible split and weights', 'numeric')}
         </div>
       </fieldset>
