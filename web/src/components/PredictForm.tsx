@@ -7,6 +7,7 @@ import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { ProbabilityBars } from './ProbabilityBars';
 import { pct } from '../format';
+import { MAX_TEXT_LENGTH } from '../../../src/ml/clean';
 
 type Name = 'facilityName' | 'services' | 'latitude' | 'longitude' | 'operatingHours' | 'website' | 'phoneNumber' | 'careSystem' | 'subcounty' | 'modelVersion';
 type Values = Record<Name, string>;
@@ -23,8 +24,6 @@ const EMPTY: Values = {
   subcounty: '',
   modelVersion: '',
 };
-
-const MAX_TEXT = 4000;
 
 /** Client-side checks mirroring the server's (src/ml/clean.ts validateFacilityInput), so mistakes show as you type. */
 function validate(v: Values): Partial<Record<Name, string>> {
@@ -45,7 +44,7 @@ function validate(v: Values): Partial<Record<Name, string>> {
     errors[v.latitude.trim() ? 'longitude' : 'latitude'] = 'Give both latitude and longitude, or neither';
   }
   for (const field of ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const) {
-    if (v[field].length > MAX_TEXT) errors[field] = `At most ${MAX_TEXT} characters`;
+    if (v[field].length > MAX_TEXT_LENGTH) errors[field] = `At most ${MAX_TEXT_LENGTH} characters`;
   }
   if (v.website.trim() && !/^(https?:\/\/)?[^\s.]+\.[^\s]+$/i.test(v.website.trim())) errors.website = 'Enter a web address such as https://example.org';
   if (v.modelVersion.trim() && !/^\d+$/.test(v.modelVersion.trim())) errors.modelVersion = 'Enter a version number, or leave empty for the active model';
