@@ -1,18 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import type { Dataset } from '../api/types';
-import { DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_LIMITS, withinLimit, type ScalarHyperparameter } from '../../../src/ml/hyperparameters';
+import { DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_LIMITS, withinLimit, type Hyperparameters, type ScalarHyperparameter } from '../../../src/ml/hyperparameters';
 import { Field } from './Field';
 
-export interface RetrainValues {
-  datasetIds: string[] | null;
-  learningRate: number;
-  batchSize: number;
-  epochs: number;
-  patience: number;
-  hiddenUnits: number[];
-  dropout: number;
-  seed: number;
-}
+/** What the form submits: the API's hyperparameters (l2 keeps its default) and the data to train on. */
+export type RetrainValues = Omit<Hyperparameters, 'l2'> & { datasetIds: string[] | null };
 
 type FieldName = 'learningRate' | 'batchSize' | 'epochs' | 'patience' | 'hiddenUnits' | 'dropout' | 'seed';
 
