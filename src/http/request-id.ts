@@ -19,9 +19,10 @@ export function requestId(logger: Logger) {
     req.id = id;
     req.log = logger.child({ requestId: id });
     res.setHeader('x-request-id', id);
+    // Per-request logging is on the hot path: attach nothing when it is off (e.g. LOG_LEVEL=warn).
+    if (!req.log.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      if (!req.log.isLevelEnabled('info')) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
     });
