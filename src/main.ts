@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseUnreachableError } from './db/data-source.js';
+import { EmbeddedPostgresError } from './db/postgres-cluster.js';
 import { PortInUseError } from './http/server.js';
 import { createLogger } from './logger.js';
 
@@ -24,7 +25,7 @@ let app;
 try {
   app = await startApp(config, logger);
 } catch (error) {
-  if (error instanceof DatabaseUnreachableError || error instanceof PortInUseError) fail(error.message);
+  if (error instanceof DatabaseUnreachableError || error instanceof PortInUseError || error instanceof EmbeddedPostgresError) fail(error.message);
   logger.fatal({ err: error }, 'startup failed');
   fail(error instanceof Error ? error.message : String(error));
 }

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { removeRelocatedCluster } from '../../src/db/postgres-cluster.js';
 
 export interface BenchServer {
   url: string;
@@ -23,6 +24,12 @@ async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** A temp DATA_DIR and, when root kept its cluster elsewhere, that cluster too. */
+async function removeDataDir(dataDir: string): Promise<void> {
+  await removeRelocatedCluster(dataDir);
+  await rm(dataDir, { recursive: true, force: true });
 }
 
 /** DATABASE_URL set: a new database on that server, dropped afterwards. Unset: embedded PostgreSQL in a temp DATA_DIR. */
@@ -75,7 +82,7 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
     url = await started;
   } catch (error) {
     await dropDatabase?.();
-    await rm(dataDir, { recursive: true, force: true });
+    await removeDataDir(dataDir);
     throw error;
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -88,7 +95,7 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
       await dropDatabase?.();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeDataDir(dataDir);
     },
   };
 }

@@ -3,6 +3,7 @@
  * clear startup errors, graceful SIGTERM with a request in flight.
  */
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,10 +11,13 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded-postgres.js';
+import { removeRelocatedCluster } from '../../src/db/postgres-cluster.js';
 import { gql } from '../helpers/graphql-client.js';
 import { spawnTrellis, waitFor } from '../helpers/server.js';
 
-function postgresProcessesUsing(dir: string): string[] {
+/** The embedded server's processes for a DATA_DIR (its cluster may be linked from DATA_DIR/pg when root). */
+function postgresProcessesUsing(dataDir: string): string[] {
+  const dir = realpathSync(path.join(dataDir, 'pg'));
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
   return out.split('\n').filter((line) => line.includes('postgres') && line.includes(dir));
 }
@@ -24,6 +28,7 @@ describe('the trellis process', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'trellis-proc-'));
   });
   afterAll(async () => {
+    await removeRelocatedCluster(dataDir);
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -1,12 +1,14 @@
 /**
  * Provides tests with a PostgreSQL server they may create databases on: the one named by
- * DATABASE_URL when set, else an embedded server started here (in a temporary directory).
+ * DATABASE_URL when set, else an embedded server started here, by the same code as `npm start`
+ * (in a temporary DATA_DIR: 0700, so as root its cluster is kept elsewhere and removed at the end).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded-postgres.js';
+import { removeRelocatedCluster } from '../../src/db/postgres-cluster.js';
 import { createLogger } from '../../src/logger.js';
 
 declare module 'vitest' {
@@ -36,5 +38,8 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await embedded?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (dataDir) {
+    await removeRelocatedCluster(dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }
