@@ -48,7 +48,7 @@ export function parseOptions(limits: DocumentLimits): { maxTokens: number } {
 
 /** graphql-js's token-limit syntax error as QUERY_TOO_COMPLEX; null for any other error. */
 export function tokenLimitError(error: unknown, limits: DocumentLimits): QueryTooComplexError | null {
-  if (!(error instanceof GraphQLError) || !/contains more th[ae]n \d+ tokens/.test(error.message)) return null;
+  if (!(error instanceof GraphQLError) || !/contains more th\w+ \d+ tokens/.test(error.message)) return null;
   return new QueryTooComplexError(`the document has more than ${limits.maxTokens} tokens`, 'tokens', limits.maxTokens);
 }
 

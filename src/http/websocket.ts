@@ -111,7 +111,7 @@ export function startWebSocketServer(options: WebSocketOptions): { server: WebSo
             throw error;
           }
           const errors = validate(schema, document, rules);
-          if (errors.length > 0) return errors.map((e) => (e.originalError instanceof TrellisError ? e.originalError : requestError(e, 'GRAPHQL_VALIDATION_FAILED')));
+          if (errors.length > 0) return errors.map((e) => (e instanceof TrellisError ? e : requestError(e, 'GRAPHQL_VALIDATION_FAILED')));
           await guard.check({ document, operationName: payload.operationName, variables: payload.variables ?? undefined, context });
           const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
           return args;
