@@ -151,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const production = env.NODE_ENV === 'production';
   const introspection = bool(env, 'INTROSPECTION', !production);
   const rateLimitPerSecond = num(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
+  const maxBatchRows = int(env, 'PREDICT_MAX_BATCH_ROWS', 1000, 1, 100_000);
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -164,7 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxRows: int(env, 'UPLOAD_MAX_ROWS', 200_000, 1, 10_000_000),
     },
     predict: {
-      maxBatchRows: int(env, 'PREDICT_MAX_BATCH_ROWS', 1000, 1, 100_000),
+      maxBatchRows,
       microBatchWindowMs: num(env, 'PREDICT_MICROBATCH_WINDOW_MS', 2, 0, 1000),
       microBatchMaxRows: int(env, 'PREDICT_MICROBATCH_MAX_ROWS', 64, 1, 10_000),
       microBatchFlushWhenIdle: oneOf(env, 'PREDICT_MICROBATCH_FLUSH_WHEN_IDLE', 'true', ['true', 'false']) === 'true',
@@ -199,7 +200,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1_000),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1_000_000),
       maxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 50, 0, 1_000_000),
-      maxCost: int(env, 'QUERY_MAX_COST', 5_000, 1, 100_000_000),
+      // A full predictBatch (each row counts 1) plus 5,000 for everything else.
+      maxCost: int(env, 'QUERY_MAX_COST', 5_000 + maxBatchRows, 1, 100_000_000),
       wsMaxOperations: int(env, 'WS_MAX_OPERATIONS', 20, 1, 10_000),
     },
     introspection,

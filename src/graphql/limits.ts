@@ -78,6 +78,8 @@ function costDependsOnVariables(document: DocumentNode): boolean {
 interface CostResult {
   cost: number;
   predictedRows: number;
+  /** predict/predictBatch fields in the operation */
+  predictFields: number;
 }
 
 /**
@@ -107,7 +109,9 @@ export class CostGuard {
         byName.set(key, result);
       }
     }
-    if (result.predictedRows > this.limits.maxPredictRows) {
+    // One predictBatch over the limit is refused by its resolver before any work, as BAD_USER_INPUT
+    // on `inputs` (the documented answer); several fields together are refused here.
+    if (result.predictedRows > this.limits.maxPredictRows && result.predictFields > 1) {
       throw new QueryTooComplexError(
         `one request may predict at most ${this.limits.maxPredictRows} rows (PREDICT_MAX_BATCH_ROWS); this one asks for ${result.predictedRows}`,
         'predictedRows', this.limits.maxPredictRows, result.predictedRows,
@@ -121,13 +125,16 @@ export class CostGuard {
 
   private measure(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): CostResult {
     let predictedRows = 0;
+    let predictFields = 0;
     const predictions: ComplexityEstimator = ({ field, args, childComplexity }) => {
       if (field.name === 'predict') {
+        predictFields++;
         predictedRows += 1;
         return 1 + childComplexity;
       }
       if (field.name === 'predictBatch') {
         const rows = Array.isArray(args.inputs) ? args.inputs.length : 0;
+        predictFields++;
         predictedRows += rows;
         return rows + childComplexity;
       }
@@ -148,7 +155,7 @@ export class CostGuard {
       if (error instanceof GraphQLError) throw new BadUserInputError(error.message, undefined, { http: { status: 400 } });
       throw error;
     }
-    return { cost, predictedRows };
+    return { cost, predictedRows, predictFields };
   }
 }
 

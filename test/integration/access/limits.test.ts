@@ -137,12 +137,15 @@ describe('abusive documents with the default limits', () => {
     const rows = Array.from({ length: 600 }, () => ROW);
     const two = await gql(server.graphqlUrl, 'mutation($r: [FacilityInput!]!) { a: predictBatch(inputs: $r) { label } b: predictBatch(inputs: $r) { label } }', { r: rows });
     expect(two.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'predictedRows', max: 1000, found: 1200 });
+    // One field over the limit is refused by predictBatch itself, as documented (BAD_USER_INPUT on inputs).
+    const one = await gql(server.graphqlUrl, 'mutation($r: [FacilityInput!]!) { predictBatch(inputs: $r) { label } }', { r: [...rows, ...rows] });
+    expect(one.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'inputs', limit: 1000 });
     expect(two.data ?? null).toBeNull();
     const fine = await gql(server.graphqlUrl, 'mutation($r: [FacilityInput!]!) { a: predictBatch(inputs: $r) { label } }', { r: rows });
     expect(fine.data?.a).toHaveLength(600);
     // Nothing was predicted (or audited as run) for the refused request.
     const audit = await gql(server.graphqlUrl, '{ auditLog(first: 5) { nodes { operation outcome } } }');
-    expect(audit.data?.auditLog.nodes.filter((n: { operation: string }) => n.operation === 'predictBatch')).toEqual([{ operation: 'predictBatch', outcome: 'OK' }]);
+    expect(audit.data?.auditLog.nodes.filter((n: { operation: string }) => n.operation === 'predictBatch')).toEqual([{ operation: 'predictBatch', outcome: 'OK' }, { operation: 'predictBatch', outcome: 'BAD_USER_INPUT' }]);
   });
 });
 
