@@ -211,7 +211,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.use(
     '/graphql',
     authenticate(options.auth.keys, options.auth.anonymousRole),
-    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1 }),
+    // The multipart `operations` field is held to the same limit as a JSON body.
+    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes }),
     express.json({ limit: options.limits.maxRequestBytes }),
     bodyErrors(options.limits.maxRequestBytes),
     expressMiddleware(apollo, {
