@@ -3,7 +3,10 @@
  * Subscription monitor: prints every training-job status change and every active-model change,
  * from any Trellis process (everything travels through PostgreSQL NOTIFY). Ctrl-C to stop.
  *
- *   node client-examples/monitor.mjs [--url http://localhost:4000] [--job <jobId>]
+ *   TRELLIS_API_KEY=trk_… node client-examples/monitor.mjs [--url http://localhost:4000] [--job <jobId>]
+ *
+ * Any role may subscribe (VIEWER is enough); the key travels in connectionParams.authorization.
+ * A revoked key closes the connection with 4401, which is not retried.
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -17,7 +20,15 @@ const base = (flag('url') ?? process.env.TRELLIS_URL ?? 'http://localhost:4000')
 const wsUrl = `${base.replace(/^http/, 'ws')}/graphql`;
 const jobId = flag('job') ?? null;
 
-const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: Infinity, shouldRetry: () => true });
+const key = flag('key') ?? process.env.TRELLIS_API_KEY;
+const client = createClient({
+  url: wsUrl,
+  webSocketImpl: WebSocket,
+  connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+  retryAttempts: Infinity,
+  shouldRetry: (event) => event?.code !== 4401,
+  on: { closed: (event) => event?.code === 4401 && console.error(time(), `closed: ${event.reason} (set TRELLIS_API_KEY to a valid key)`) },
+});
 const time = () => new Date().toISOString().slice(11, 23);
 
 const follow = (query, variables, print) =>

@@ -5,10 +5,12 @@
  * queued over a WebSocket subscription until the job ends, and prints the registered model and
  * the gate's decision.
  *
- *   node client-examples/upload-and-follow.mjs path/to/file.csv [--url http://localhost:4000] [--epochs 20]
+ *   TRELLIS_API_KEY=trk_… node client-examples/upload-and-follow.mjs path/to/file.csv [--url http://localhost:4000] [--epochs 20]
  *
  * --epochs (and any other hyperparameter flag: --learningRate, --batchSize, --patience, --seed)
  * uploads with autoRetrain: false and queues the retraining with `retrain(input)` instead.
+ * The key (TRELLIS_API_KEY or --key; role TRAINER or higher) goes in `Authorization: Bearer …` on
+ * HTTP and in connectionParams.authorization on the WebSocket.
  * Needs Node 20+ and the `graphql-ws` + `ws` packages (installed with Trellis).
  */
 import { readFile } from 'node:fs/promises';
@@ -28,6 +30,12 @@ const flag = (name) => {
 };
 const base = (flag('url') ?? process.env.TRELLIS_URL ?? 'http://localhost:4000').replace(/\/$/, '');
 const httpUrl = `${base}/graphql`;
+const key = flag('key') ?? process.env.TRELLIS_API_KEY;
+if (!key) {
+  console.error('set TRELLIS_API_KEY (or --key) to an API key with the TRAINER role: npm start prints an admin key on a first start (also in DATA_DIR/admin.key)');
+  process.exit(2);
+}
+const authorization = `Bearer ${key}`;
 const wsUrl = httpUrl.replace(/^http/, 'ws');
 const hyper = Object.fromEntries(
   ['learningRate', 'batchSize', 'epochs', 'patience', 'seed'].flatMap((k) => (flag(k) === undefined ? [] : [[k, Number(flag(k))]])),
@@ -35,7 +43,7 @@ const hyper = Object.fromEntries(
 const customTraining = Object.keys(hyper).length > 0;
 
 async function post(query, variables) {
-  const res = await fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables }) });
   const body = await res.json();
   if (body.errors) throw new Error(body.errors.map((e) => `${e.extensions?.code}: ${e.message}`).join('\n'));
   return body.data;
@@ -54,7 +62,7 @@ form.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: nul
 form.append('map', JSON.stringify({ 0: ['variables.file'] }));
 form.append('0', new Blob([await readFile(file)], { type: 'text/csv' }), path.basename(file));
 const started = performance.now();
-const res = await fetch(httpUrl, { method: 'POST', headers: { 'apollo-require-preflight': 'true' }, body: form });
+const res = await fetch(httpUrl, { method: 'POST', headers: { 'apollo-require-preflight': 'true', authorization }, body: form });
 const body = await res.json();
 if (body.errors) {
   for (const e of body.errors) console.error(`upload refused (${e.extensions?.code}): ${e.message}`);
@@ -77,7 +85,7 @@ if (!jobId) {
 console.log(`training job ${jobId}`);
 
 // 3. Follow it: stored epochs first, then live ones; the subscription completes when the job ends.
-const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 3 });
+const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 3, connectionParams: { authorization } });
 await new Promise((resolve, reject) => {
   client.subscribe(
     { query: 'subscription ($jobId: ID!) { trainingProgress(jobId: $jobId) { epoch loss accuracy valLoss valAccuracy learningRate durationMs } }', variables: { jobId } },

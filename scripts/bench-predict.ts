@@ -5,10 +5,13 @@
  * database on DATABASE_URL's server) with the committed model, then drives it from a SEPARATE
  * process (scripts/bench/load.ts: 32 keep-alive connections, closed loop) through:
  *   (a) { __typename }                       Apollo + Express on this machine, nothing of ours
- *   (b) predict, varied real rows            our resolver, validation, micro-batching, forward pass
+ *   (b) predict, varied real rows            our resolver, validation, micro-batching, forward pass,
+ *                                            with a PREDICTOR key (Authorization: Bearer …)
+ *   (b0) the same without a key              ANONYMOUS_ROLE=PREDICTOR: no header, no key lookup
+ *                                            (b against b0 is what authentication costs; same run)
  *   (c) predict while a training job runs    retrain on the real dataset, worker thread busy
  * and times predictBatchFile on a 50,000-row CSV made from real rows.
- * Options: --duration <s> (10) --warmup <s> (2) --connections <n> (32) --rounds <n> (3: a and b alternate, median reported)
+ * Options: --duration <s> (10) --warmup <s> (2) --connections <n> (32) --rounds <n> (3: a, b and b0 alternate, median reported)
  *          --file-rows <n> (50000) --epochs <n> (400)
  */
 import { fork } from 'node:child_process';
@@ -21,7 +24,8 @@ import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { datasetSource, repeatedCsv, sampleInputs } from './bench/data.js';
 import type { LoadResult, LoadSpec } from './bench/load.js';
-import { startBenchServer, type BenchServer } from './bench/server.js';
+import { BENCH_ADMIN_KEY, startBenchServer, type BenchServer } from './bench/server.js';
+import { bearerKey, generateKey, hashKey } from '../src/auth/keys.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -30,7 +34,7 @@ const DATASET = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.cs
 const PREDICT = 'query Predict($input: FacilityInput!) { predict(input: $input) { label confidence modelVersion probabilities { label probability } } }';
 
 async function post<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: { message: string }[] }> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_KEY}` }, body: JSON.stringify({ query, variables }) });
   return (await res.json()) as { data?: T; errors?: { message: string }[] };
 }
 
@@ -40,7 +44,7 @@ async function upload<T>(url: string, query: string, name: string, content: Buff
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', new Blob([new Uint8Array(content)], { type: 'text/csv' }), name);
   const started = performance.now();
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'apollo-require-preflight': 'true' }, body: form });
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${BENCH_ADMIN_KEY}` }, body: form });
   const text = await res.text();
   const ms = performance.now() - started;
   return { ms, bytes: text.length, body: JSON.parse(text) as { data?: T; errors?: { message: string }[] } };
@@ -98,6 +102,26 @@ async function jobState(url: string, id: string): Promise<JobState | null> {
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
+/**
+ * What authenticating one request costs by itself, in this process: what ApiKeyService.authenticate
+ * does (parse the header, SHA-256 the key, read the Map of active keys), 200,000 times. Immune to
+ * the machine's other load, unlike the req/s of (b) against (b0).
+ */
+function authCostInProcess(): number {
+  const keys = new Map<string, { id: string }>(Array.from({ length: 100 }, () => [hashKey(generateKey()), { id: 'other' }]));
+  const key = generateKey();
+  keys.set(hashKey(key), { id: 'mine' });
+  const header = `Bearer ${key}`;
+  let found = 0;
+  const n = 200_000;
+  for (let i = 0; i < 20_000; i++) if (keys.get(hashKey(bearerKey(header) as string))) found++;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) if (keys.get(hashKey(bearerKey(header) as string))) found++;
+  const us = Number(process.hrtime.bigint() - started) / 1000 / n;
+  if (found !== n + 20_000) throw new Error('key lookup failed');
+  return us;
+}
+
 /** CPU time (user + system, ms) the process has used so far, from /proc (Linux; null elsewhere). */
 function cpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -137,7 +161,8 @@ export async function main(argv: string[]): Promise<void> {
 
   let server: BenchServer | null = null;
   try {
-    server = await startBenchServer(REPO_ROOT);
+    // Anonymous callers may predict, so (b0) measures the same requests without a key.
+    server = await startBenchServer(REPO_ROOT, { ANONYMOUS_ROLE: 'predictor' });
     const url = server.url;
     console.log(`server: ${url} (${server.database}, LOG_LEVEL=warn, pid ${server.child.pid})`);
     await waitFor('the active model', async () => {
@@ -148,10 +173,14 @@ export async function main(argv: string[]): Promise<void> {
     if (!probe.data) throw new Error(`predict failed: ${JSON.stringify(probe.errors)}`);
     console.log(`model version ${probe.data.predict.modelVersion}; ${connections} connections, ${values.warmup} s warm-up + ${values.duration} s per scenario\n`);
 
-    const spec = (bodies: string[]): LoadSpec => ({ url: `${url}/graphql`, bodies, connections, warmupMs, durationMs });
+    const created = await post<{ createApiKey: { key: string } }>(url, 'mutation { createApiKey(name: "bench predictor", role: PREDICTOR) { key } }');
+    const predictorKey = created.data?.createApiKey.key;
+    if (!predictorKey) throw new Error(`createApiKey failed: ${JSON.stringify(created.errors)}`);
+    const withKey = { authorization: `Bearer ${predictorKey}` };
+    const spec = (bodies: string[], headers: Record<string, string>): LoadSpec => ({ url: `${url}/graphql`, bodies, headers, connections, warmupMs, durationMs });
     const pid = server.child.pid;
     // Server CPU per request is measured over the measured window only (sampled when it opens and closes).
-    const measure = async (bodies: string[]): Promise<Measured> => {
+    const measure = async (bodies: string[], headers: Record<string, string> = withKey): Promise<Measured> => {
       const load1 = os.loadavg()[0] ?? 0;
       let cpuStart: number | null = null;
       const opened = setTimeout(() => {
@@ -161,7 +190,7 @@ export async function main(argv: string[]): Promise<void> {
       const closed = setTimeout(() => {
         cpuEnd = cpuMs(pid);
       }, warmupMs + durationMs);
-      const result = await loadInChild(spec(bodies));
+      const result = await loadInChild(spec(bodies, headers));
       clearTimeout(opened);
       clearTimeout(closed);
       const cpu = cpuStart !== null && cpuEnd !== null ? ((cpuEnd - cpuStart) * 1000) / result.requests : null;
@@ -175,13 +204,17 @@ export async function main(argv: string[]): Promise<void> {
     // both alike; each is reported by its median round (by req/s).
     const roundsA: Measured[] = [];
     const roundsB: Measured[] = [];
+    const roundsB0: Measured[] = [];
     for (let round = 1; round <= rounds; round++) {
       const ra = await measure([JSON.stringify({ query: '{ __typename }' })]);
       roundsA.push(ra);
       console.log(`(a) round ${round} { __typename }: ${line(ra)}`);
       const rb = await measure(predictBodies);
       roundsB.push(rb);
-      console.log(`(b) round ${round} predict: ${line(rb)}`);
+      console.log(`(b) round ${round} predict with a key: ${line(rb)}`);
+      const rb0 = await measure(predictBodies, {});
+      roundsB0.push(rb0);
+      console.log(`(b0) round ${round} predict without a key: ${line(rb0)}`);
     }
     const median = (xs: Measured[]) => [...xs].sort((x, y) => x.rps - y.rps)[Math.floor(xs.length / 2)] as Measured;
     const medianCpu = (xs: Measured[]) => {
@@ -190,6 +223,7 @@ export async function main(argv: string[]): Promise<void> {
     };
     const a = median(roundsA);
     const b = median(roundsB);
+    const b0 = median(roundsB0);
 
     let c: Measured | null = null;
     let trainingNote = '';
@@ -230,15 +264,22 @@ export async function main(argv: string[]): Promise<void> {
     const cb = c ? c.p99Ms / b.p99Ms : Number.NaN;
     const cpuA = medianCpu(roundsA);
     const cpuB = medianCpu(roundsB);
+    const cpuB0 = medianCpu(roundsB0);
     console.log(`\n| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     console.log(`| (a) \`{ __typename }\` | ${fmt(a.rps, 0)} | ${fmt(a.p50Ms)} | ${fmt(a.p99Ms)} | ${a.errors} | ${fmt(cpuA, 0)} |`);
-    console.log(`| (b) \`predict\` | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} | ${fmt(cpuB, 0)} |`);
+    console.log(`| (b) \`predict\`, PREDICTOR key | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} | ${fmt(cpuB, 0)} |`);
+    console.log(`| (b0) \`predict\`, no key (ANONYMOUS_ROLE) | ${fmt(b0.rps, 0)} | ${fmt(b0.p50Ms)} | ${fmt(b0.p99Ms)} | ${b0.errors} | ${fmt(cpuB0, 0)} |`);
     if (c) console.log(`| (c) \`predict\` while training | ${fmt(c.rps, 0)} | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${c.errors} | (with training) |`);
     console.log(`\nb/a throughput ${fmt(ba)} (target >= 0.8) ${ba >= 0.8 ? 'OK' : 'MISSED'}; by server CPU per request (insensitive to other load on the machine) ${fmt(cpuA / cpuB)}`);
     if (c) console.log(`c/b p99 ${fmt(cb)} (target <= 2) ${cb <= 2 ? 'OK' : 'MISSED'}; c/b throughput ${fmt(c.rps / b.rps)}`);
+    const authCost = 1 - b.rps / b0.rps;
+    const authCpu = cpuB / cpuB0 - 1;
+    const lookupUs = authCostInProcess();
+    console.log(`authentication cost: ${fmt(authCost * 100, 1)}% of throughput (b against b0, median rounds), ${fmt(authCpu * 100, 1)}% of server CPU per request (target < 5%) ${authCost < 0.05 ? 'OK' : 'MISSED'}`);
+    console.log(`the key check alone (header, SHA-256, cache lookup; in-process): ${fmt(lookupUs)} µs per request = ${fmt((lookupUs / cpuB0) * 100, 1)}% of (b0)'s ${fmt(cpuB0, 0)} µs of server CPU`);
     console.log(`predictBatchFile ${fmt(fileRps, 0)} rows/s (target >= 20000) ${fileRps >= 20_000 ? 'OK' : 'MISSED'}`);
-    for (const [name, res] of [['a', a], ['b', b], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);
+    for (const [name, res] of [['a', a], ['b', b], ['b0', b0], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);
   } finally {
     await server?.stop();
   }

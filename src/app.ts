@@ -7,12 +7,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { DataSource } from 'typeorm';
+import { AuditLog } from './audit/audit-log.js';
+import { ApiKeyService, type GeneratedAdminKey } from './auth/api-keys.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { LinkSigner } from './auth/signed-links.js';
 import type { Config } from './config.js';
 import { DatasetService } from './datasets/datasets.js';
 import { openDatabase } from './db/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.js';
 import { createNotifyBus, type NotifyBus } from './db/notify-bus.js';
 import { bindSubscriptionServices } from './graphql/common.types.js';
+import { OperationGuard } from './graphql/operation-guard.js';
 import { buildTrellisSchema } from './graphql/schema.js';
 import { predictionDownloadsRouter } from './http/downloads.js';
 import { assertPortFree, startHttpServer, type RunningHttpServer } from './http/server.js';
@@ -34,7 +39,14 @@ export interface RunningApp {
   url: string | null;
   services: AppServices;
   http: RunningHttpServer | null;
+  /** The admin key generated on a first start (no key in the database, no ADMIN_API_KEY), to print once. */
+  generatedAdminKey: GeneratedAdminKey | null;
   stop(): Promise<void>;
+}
+
+/** The link that opens the web UI signed in with `key` (the UI reads it from the fragment, which never reaches a server). */
+export function signInLink(url: string, key: string): string {
+  return `${url}/#key=${encodeURIComponent(key)}`;
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<RunningApp> {
@@ -86,6 +98,16 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       predictionDownloads.stop();
     });
 
+    const apiKeys = new ApiKeyService({ pool, bus, logger, refreshMs: config.auth.keyRefreshMs });
+    let generatedAdminKey: GeneratedAdminKey | null = null;
+    if (config.role !== 'worker') {
+      generatedAdminKey = await apiKeys.bootstrap({ adminApiKey: config.auth.adminApiKey, dataDir: config.dataDir });
+      await apiKeys.start();
+      onStop('api-keys', () => apiKeys.stop());
+    }
+    const audit = new AuditLog({ pool });
+    const downloadLinks = new LinkSigner(config.auth.downloadLinkSecret);
+
     const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
     const datasets = new DatasetService({ pool, queue: jobs, limits: config.upload });
     let trainer: Trainer | null = null;
@@ -98,13 +120,15 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     }
 
     const services: AppServices = {
-      config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads, datasets, jobs, trainer,
+      config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads, datasets, jobs, trainer, apiKeys, audit, downloadLinks,
     };
 
     let http: RunningHttpServer | null = null;
     if (config.role !== 'worker') {
       const schema = await buildTrellisSchema(services);
       bindSubscriptionServices(schema, services);
+      const limits = { ...config.limits, maxPredictRows: config.predict.maxBatchRows };
+      const guard = new OperationGuard({ schema, limits, audit, rateLimiter: new RateLimiter(config.auth.rateLimitPerSecond, config.auth.rateLimitBurst) });
       http = await startHttpServer({
         schema,
         logger,
@@ -113,7 +137,12 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         webDir: path.join(REPO_ROOT, 'web', 'dist'),
         upload: { maxBytes: config.upload.maxBytes },
         corsOrigins: config.corsOrigins,
-        routes: [predictionDownloadsRouter(predictionDownloads)],
+        routes: [predictionDownloadsRouter(predictionDownloads, { keys: apiKeys, anonymousRole: config.auth.anonymousRole, signer: downloadLinks })],
+        auth: { keys: apiKeys, anonymousRole: config.auth.anonymousRole },
+        limits,
+        guard,
+        introspection: config.introspection,
+        fieldSuggestions: config.fieldSuggestions,
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
         // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.
         plugins: [ApolloServerPluginCacheControlDisabled()],
@@ -126,7 +155,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       onStop('http-server', () => server.close());
     }
 
-    return { url: http?.url ?? null, services, http, stop: stopAll };
+    return { url: http?.url ?? null, services, http, generatedAdminKey, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

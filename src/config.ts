@@ -5,6 +5,9 @@
 import path from 'node:path';
 
 export type Role = 'all' | 'api' | 'worker';
+/** API-key roles, cumulative (each includes the ones before it); see src/auth/roles.ts. */
+export type AccessRole = 'VIEWER' | 'PREDICTOR' | 'TRAINER' | 'ADMIN';
+const ACCESS_ROLES = ['viewer', 'predictor', 'trainer', 'admin'] as const;
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -26,9 +29,38 @@ export interface Config {
   };
   jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
   gate: { tolerance: number };
-  /** Browser origins allowed to call the API cross-origin (CORS); `*` for any. */
+  /** Browser origins allowed to call the API cross-origin (CORS); `*` for any. Also checked on WebSocket upgrades. */
   corsOrigins: string[];
   shutdownTimeoutMs: number;
+  auth: {
+    /** ADMIN_API_KEY: an ADMIN key with this value exists while it is set. */
+    adminApiKey: string | null;
+    /** the role of callers without a key; null = they are UNAUTHENTICATED */
+    anonymousRole: AccessRole | null;
+    /** safety-net reload of the key cache (revocations normally arrive by NOTIFY within milliseconds) */
+    keyRefreshMs: number;
+    /** HMAC secret of signed download links; null = a random one per process */
+    downloadLinkSecret: string | null;
+    /** per-key operations per second (0 = no limit) and the burst allowed above it */
+    rateLimitPerSecond: number;
+    rateLimitBurst: number;
+  };
+  /** What one GraphQL request may cost; refused before execution (QUERY_TOO_COMPLEX). */
+  limits: {
+    /** largest JSON request body and WebSocket message */
+    maxRequestBytes: number;
+    maxTokens: number;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    /** each field 1, each predicted row 1 */
+    maxCost: number;
+    /** operations at once on one WebSocket connection */
+    wsMaxOperations: number;
+  };
+  /** introspection and "Did you mean" field suggestions (both off by default when NODE_ENV=production) */
+  introspection: boolean;
+  fieldSuggestions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -96,9 +128,30 @@ function origins(env: Env): string[] {
   return list;
 }
 
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, fallback ? 'true' : 'false', ['true', 'false']) === 'true';
+}
+
+function adminApiKey(env: Env): string | null {
+  const raw = env.ADMIN_API_KEY;
+  if (raw === undefined || raw === '') return null;
+  // It is compared by hash like any key; a short one could be guessed.
+  if (raw.length < 16 || raw.length > 512 || /\s/.test(raw)) throw new ConfigError('ADMIN_API_KEY', 'at least 16 characters without spaces', raw.replace(/./g, '*'));
+  return raw;
+}
+
+function anonymousRole(env: Env): AccessRole | null {
+  const value = oneOf(env, 'ANONYMOUS_ROLE', 'none', ['none', ...ACCESS_ROLES]);
+  return value === 'none' ? null : (value.toUpperCase() as AccessRole);
+}
+
 /** Parses and validates the environment. Throws ConfigError on the first bad variable. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const dataDir = path.resolve(cwd, env.DATA_DIR || '.data');
+  const production = env.NODE_ENV === 'production';
+  const introspection = bool(env, 'INTROSPECTION', !production);
+  const rateLimitPerSecond = num(env, 'RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
+  const maxBatchRows = int(env, 'PREDICT_MAX_BATCH_ROWS', 1000, 1, 100_000);
   return {
     port: int(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -112,7 +165,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxRows: int(env, 'UPLOAD_MAX_ROWS', 200_000, 1, 10_000_000),
     },
     predict: {
-      maxBatchRows: int(env, 'PREDICT_MAX_BATCH_ROWS', 1000, 1, 100_000),
+      maxBatchRows,
       microBatchWindowMs: num(env, 'PREDICT_MICROBATCH_WINDOW_MS', 2, 0, 1000),
       microBatchMaxRows: int(env, 'PREDICT_MICROBATCH_MAX_ROWS', 64, 1, 10_000),
       microBatchFlushWhenIdle: oneOf(env, 'PREDICT_MICROBATCH_FLUSH_WHEN_IDLE', 'true', ['true', 'false']) === 'true',
@@ -130,5 +183,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
     corsOrigins: origins(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    auth: {
+      adminApiKey: adminApiKey(env),
+      anonymousRole: anonymousRole(env),
+      keyRefreshMs: int(env, 'API_KEY_REFRESH_MS', 10_000, 100, 3_600_000),
+      downloadLinkSecret: env.DOWNLOAD_LINK_SECRET || null,
+      rateLimitPerSecond,
+      rateLimitBurst: int(env, 'RATE_LIMIT_BURST', Math.max(1, Math.ceil(rateLimitPerSecond)), 1, 1_000_000),
+    },
+    limits: {
+      // 1 MiB: a predictBatch of 1,000 full rows is ~250 KB of JSON; uploads have their own limit.
+      maxRequestBytes: int(env, 'MAX_REQUEST_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      // The web UI's largest document is ~150 tokens, Apollo Studio's introspection query ~300.
+      maxTokens: int(env, 'QUERY_MAX_TOKENS', 5_000, 10, 10_000_000),
+      // Introspection is exempt; the UI's deepest query is 6 levels.
+      maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 1, 1_000),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1_000_000),
+      maxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 50, 0, 1_000_000),
+      // A full predictBatch (each row counts 1) plus 5,000 for everything else.
+      maxCost: int(env, 'QUERY_MAX_COST', 5_000 + maxBatchRows, 1, 100_000_000),
+      wsMaxOperations: int(env, 'WS_MAX_OPERATIONS', 20, 1, 10_000),
+    },
+    introspection,
+    fieldSuggestions: bool(env, 'FIELD_SUGGESTIONS', introspection),
   };
 }

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'QUERY_TOO_COMPLEX'
   | 'INTERNAL_SERVER_ERROR';
 
 export class TrellisError extends GraphQLError {
@@ -49,5 +51,33 @@ export class ModelNotReadyError extends TrellisError {
 export class PayloadTooLargeError extends TrellisError {
   constructor(message: string, limit: number) {
     super(message, 'PAYLOAD_TOO_LARGE', { limit });
+  }
+}
+
+/** No key (and no ANONYMOUS_ROLE), or an unknown or revoked key. HTTP 401. */
+export class UnauthenticatedError extends TrellisError {
+  constructor(message = 'an API key is required: send "Authorization: Bearer <key>"') {
+    super(message, 'UNAUTHENTICATED', { http: { status: 401 } });
+  }
+}
+
+/** The key's role is below what the operation needs; nothing was done. */
+export class ForbiddenError extends TrellisError {
+  constructor(message: string, required: string) {
+    super(message, 'FORBIDDEN', { requiredRole: required, http: { status: 403 } });
+  }
+}
+
+/** The key went over RATE_LIMIT_PER_SECOND; `retryAfterMs` says when one more operation fits. HTTP 429. */
+export class RateLimitedError extends TrellisError {
+  constructor(retryAfterMs: number) {
+    super(`rate limit exceeded; retry in ${retryAfterMs} ms`, 'RATE_LIMITED', { retryAfterMs, http: { status: 429 } });
+  }
+}
+
+/** A document over one of the limits (tokens, depth, aliases, directives, cost, predicted rows), refused before execution. */
+export class QueryTooComplexError extends TrellisError {
+  constructor(message: string, limit: string, max: number, found?: number) {
+    super(message, 'QUERY_TOO_COMPLEX', { limit, max, ...(found === undefined ? {} : { found }), http: { status: 400 } });
   }
 }

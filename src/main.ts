@@ -1,6 +1,6 @@
 /** Entry point of `npm start`: one process in the ROLE given by the environment. */
 import 'reflect-metadata';
-import { startApp } from './app.js';
+import { signInLink, startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseUnreachableError } from './db/data-source.js';
 import { EmbeddedPostgresError } from './db/postgres-cluster.js';
@@ -33,6 +33,14 @@ try {
 if (app.url) {
   logger.info({ url: app.url, role: config.role }, 'Trellis is listening');
   process.stdout.write(`Trellis ${config.role} ready at ${app.url} (GraphQL: ${app.url}/graphql)\n`);
+  if (app.generatedAdminKey) {
+    // Shown this once (and kept in DATA_DIR/admin.key, mode 0600): the database stores only its hash.
+    process.stdout.write(
+      `\nFirst start: an ADMIN API key was created (shown once; also in ${app.generatedAdminKey.file}):\n  ${app.generatedAdminKey.key}\n` +
+        `Sign in to the web UI: ${signInLink(app.url, app.generatedAdminKey.key)}\n` +
+        `API: curl -H 'Authorization: Bearer ${app.generatedAdminKey.key}' ${app.url}/graphql …\n\n`,
+    );
+  }
 } else {
   logger.info({ role: config.role }, 'Trellis worker started');
 }

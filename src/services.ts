@@ -3,6 +3,9 @@
  * and handed to resolvers through the type-graphql container; nothing is a module-level singleton.
  */
 import type { DataSource } from 'typeorm';
+import type { AuditLog } from './audit/audit-log.js';
+import type { ApiKeyService } from './auth/api-keys.js';
+import type { LinkSigner } from './auth/signed-links.js';
 import type { Config } from './config.js';
 import type { NotifyBus } from './db/notify-bus.js';
 import type { DatasetService } from './datasets/datasets.js';
@@ -34,4 +37,10 @@ export interface AppServices {
   predictor: Predictor;
   /** Scored CSVs of predictBatchFile, served at /downloads/predictions/<id>.csv. */
   predictionDownloads: DownloadStore;
+  /** API keys: the in-memory cache every request authenticates against, create, revoke. */
+  apiKeys: ApiKeyService;
+  /** Every mutation call, recorded. */
+  audit: AuditLog;
+  /** Signs expiring download links (scored CSVs). */
+  downloadLinks: LinkSigner;
 }

@@ -9,6 +9,8 @@ export interface LoadSpec {
   url: string;
   /** JSON request bodies, used in rotation */
   bodies: string[];
+  /** extra request headers (e.g. Authorization) */
+  headers?: Record<string, string>;
   connections: number;
   warmupMs: number;
   durationMs: number;
@@ -48,7 +50,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     new Promise<void>((resolve) => {
       const started = process.hrtime.bigint();
       const req = http.request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...spec.headers, 'content-type': 'application/json', 'content-length': body.length } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

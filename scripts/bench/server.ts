@@ -1,4 +1,7 @@
-/** Starts the real server (dist/src/main.js) for a benchmark, on a fresh database. */
+/**
+ * Starts the real server (dist/src/main.js) for a benchmark, on a fresh database, with
+ * ADMIN_API_KEY = BENCH_ADMIN_KEY (the bench's own setup calls use it).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -6,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { removeRelocatedCluster } from '../../src/db/postgres-cluster.js';
+
+export const BENCH_ADMIN_KEY = 'trk_bench-admin-key-0123456789abcdef';
 
 export interface BenchServer {
   url: string;
@@ -60,7 +65,7 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
     cwd: repoRoot,
     env: {
       ...process.env,
-      PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir,
+      PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ADMIN_API_KEY: BENCH_ADMIN_KEY,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
       ...env,
     },

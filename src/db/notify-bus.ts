@@ -9,6 +9,7 @@ export const CHANNELS = {
   jobEvents: 'trellis_job_events',
   epochEvents: 'trellis_epoch_events',
   modelActivated: 'trellis_model_activated',
+  apiKeys: 'trellis_api_keys',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 

@@ -6,16 +6,19 @@ import type { DatasetStats as DatasetStatsData } from '../datasets/stats.js';
 import type { AppServices } from '../services.js';
 import { Dataset, DatasetStats, DatasetUploadResult, FacilityPoint } from './dataset.types.js';
 import { BadUserInputError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { RequiresRole } from './authorization.js';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
   constructor(private readonly services: AppServices) {}
 
+  @RequiresRole('VIEWER')
   @Query(() => [Dataset], { description: 'Every uploaded dataset, newest first' })
   async datasets(): Promise<DatasetRecord[]> {
     return this.services.datasets.list();
   }
 
+  @RequiresRole('VIEWER')
   @Query(() => Dataset, { nullable: true, description: 'NOT_FOUND for an unknown (or malformed) id' })
   async dataset(@Arg('id', () => ID) id: string): Promise<DatasetRecord> {
     const found = await this.services.datasets.get(id);
@@ -23,6 +26,7 @@ export class DatasetResolver {
     return found;
   }
 
+  @RequiresRole('TRAINER')
   @Mutation(() => DatasetUploadResult, {
     description: 'Uploads a facility CSV (GraphQL multipart request; header apollo-require-preflight: true). Every valid row is stored, or none.',
   })

@@ -13,6 +13,7 @@ import type { AppServices } from '../services.js';
 import { BadUserInputError, ModelNotReadyError, NotFoundError, PayloadTooLargeError, TrellisError } from '../errors.js';
 import { FacilityInput, facilityRecordFrom } from './prediction.inputs.js';
 import { BatchPredictionResult, Prediction, PredictionRowResult } from './prediction.types.js';
+import { RequiresRole } from './authorization.js';
 
 /** The compact per-row arrays behind `results`, kept off the GraphQL-visible fields. */
 const SCORED = Symbol('scored');
@@ -33,6 +34,7 @@ export function downloadPath(id: string): string {
 export class PredictionResolver {
   constructor(private readonly services: AppServices) {}
 
+  @RequiresRole('PREDICTOR')
   @Query(() => Prediction, { description: 'Rates one facility with the active model, or with `modelVersion` when given' })
   async predict(
     @Arg('input', () => FacilityInput) input: FacilityInput,
@@ -46,6 +48,7 @@ export class PredictionResolver {
     }
   }
 
+  @RequiresRole('PREDICTOR')
   @Mutation(() => [Prediction], { description: 'Rates up to PREDICT_MAX_BATCH_ROWS facilities in one forward pass' })
   async predictBatch(
     @Arg('inputs', () => [FacilityInput]) inputs: FacilityInput[],
@@ -62,8 +65,9 @@ export class PredictionResolver {
     }
   }
 
+  @RequiresRole('PREDICTOR')
   @Mutation(() => BatchPredictionResult, {
-    description: 'Scores a CSV of the dataset schema (streamed, in chunks); per-row results and a download URL for the scored CSV',
+    description: 'Scores a CSV of the dataset schema (streamed, in chunks); per-row results and a signed, expiring download URL for the scored CSV',
   })
   async predictBatchFile(
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
@@ -94,7 +98,7 @@ export class PredictionResolver {
         scored: scored.scored,
         errors: scored.errors,
         classCounts: LABELS.map((label, i) => ({ label, count: scored.classCounts[i] as number })),
-        downloadUrl: downloadPath(download.id),
+        downloadUrl: this.services.downloadLinks.sign(downloadPath(download.id), config.predict.downloadTtlMs),
         modelVersion: scored.modelVersion,
       };
       result[SCORED] = scored;

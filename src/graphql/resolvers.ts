@@ -1,3 +1,4 @@
+import { AccessResolver } from './access.resolver.js';
 import { DatasetResolver, DatasetStatsResolver } from './dataset.resolver.js';
 import { ModelResolver } from './model.resolver.js';
 import { PredictionResolver } from './prediction.resolver.js';
@@ -5,4 +6,4 @@ import { ServerInfoResolver } from './server-info.resolver.js';
 import { TrainingJobResolver } from './training-job.resolver.js';
 
 /** Every resolver class of the schema. Each is constructed once with the AppServices. */
-export const RESOLVERS = [ServerInfoResolver, PredictionResolver, DatasetResolver, DatasetStatsResolver, TrainingJobResolver, ModelResolver] as const;
+export const RESOLVERS = [ServerInfoResolver, PredictionResolver, DatasetResolver, DatasetStatsResolver, TrainingJobResolver, ModelResolver, AccessResolver] as const;

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, type ContainerType, type PubSub } from 'type-graphql';
 import type { AppServices } from '../services.js';
+import { auditMutations } from './audit-mutations.js';
+import { authChecker, describeRequiredRoles } from './authorization.js';
 import { RESOLVERS } from './resolvers.js';
 
 /** Resolvers are built once per schema with the process's services (no global container). */
@@ -35,13 +37,18 @@ const NO_PUBSUB: PubSub = {
 
 /** Builds the executable schema. `services` may be null to only print the SDL. */
 export async function buildTrellisSchema(services: AppServices | null): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [...RESOLVERS],
     container: containerFor(services),
     validate: false,
     pubSub: NO_PUBSUB,
     emitSchemaFile: false,
+    authChecker,
+    authMode: 'error',
   });
+  describeRequiredRoles(schema);
+  if (services) auditMutations(schema, services.audit);
+  return schema;
 }
 
 /** The SDL committed as schema/schema.graphql (sorted, so the diff is stable). */

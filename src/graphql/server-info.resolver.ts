@@ -1,5 +1,6 @@
 import { Field, ObjectType, Query, Resolver } from 'type-graphql';
 import type { AppServices } from '../services.js';
+import { Role } from './access.types.js';
 
 @ObjectType({ description: 'What this Trellis process is' })
 export class ServerInfo {
@@ -11,15 +12,18 @@ export class ServerInfo {
 
   @Field(() => Date)
   startedAt!: Date;
+
+  @Field(() => Role, { nullable: true, description: 'the role of callers without a key (ANONYMOUS_ROLE); null: a key is needed' })
+  anonymousRole!: Role | null;
 }
 
 @Resolver()
 export class ServerInfoResolver {
   constructor(private readonly services: AppServices) {}
 
-  @Query(() => ServerInfo)
+  @Query(() => ServerInfo, { description: 'What this process is, and whether a key is needed' })
   serverInfo(): ServerInfo {
-    return { version: TRELLIS_VERSION, role: this.services.config.role, startedAt: this.services.startedAt };
+    return { version: TRELLIS_VERSION, role: this.services.config.role, startedAt: this.services.startedAt, anonymousRole: this.services.config.auth.anonymousRole };
   }
 }
 

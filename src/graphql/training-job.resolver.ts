@@ -10,6 +10,7 @@ import { NotFoundError } from '../errors.js';
 import { loadersFor } from './loaders.js';
 import { ModelVersion } from './model.types.js';
 import { RetrainInput, TrainingJob, TrainingJobConnection } from './training-job.types.js';
+import { RequiresRole } from './authorization.js';
 
 function liveDeps(services: AppServices) {
   return { pool: poolOf(services.dataSource), bus: services.bus };
@@ -19,6 +20,7 @@ function liveDeps(services: AppServices) {
 export class TrainingJobResolver {
   constructor(private readonly services: AppServices) {}
 
+  @RequiresRole('VIEWER')
   @Query(() => TrainingJobConnection, { description: 'Jobs newest first, cursor-paginated (first ≤ 200, default 20)' })
   async trainingJobs(
     @Arg('status', () => JobStatus, { nullable: true }) status: JobStatus | null,
@@ -35,6 +37,7 @@ export class TrainingJobResolver {
     };
   }
 
+  @RequiresRole('VIEWER')
   @Query(() => TrainingJob, { nullable: true, description: 'NOT_FOUND for an unknown (or malformed) id' })
   async trainingJob(@Arg('id', () => ID) id: string): Promise<JobRecord> {
     const job = await this.services.jobs.get(id);
@@ -42,6 +45,7 @@ export class TrainingJobResolver {
     return job;
   }
 
+  @RequiresRole('TRAINER')
   @Mutation(() => TrainingJob, { description: 'Queues a retraining (or returns the identical one already queued)' })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null): Promise<JobRecord> {
     const { datasetIds, ...hp } = input ?? {};
@@ -49,6 +53,7 @@ export class TrainingJobResolver {
     return (await this.services.jobs.enqueue({ datasetIds, hyperparameters })).job;
   }
 
+  @RequiresRole('TRAINER')
   @Mutation(() => TrainingJob, { description: 'QUEUED: cancelled at once; RUNNING: stops at the next batch; finished: CONFLICT' })
   async cancelTrainingJob(@Arg('id', () => ID) id: string): Promise<JobRecord> {
     return this.services.jobs.cancel(id);
@@ -64,6 +69,7 @@ export class TrainingJobResolver {
     return job.modelVersion === null ? null : loadersFor(context, this.services).modelByVersion.load(job.modelVersion);
   }
 
+  @RequiresRole('VIEWER')
   @Subscription(() => EpochMetrics, {
     description: 'Stored epochs first, then live ones, in order, each once; completes when the job ends',
     subscribe: async ({ args, info }) => {
@@ -77,6 +83,7 @@ export class TrainingJobResolver {
     return epoch;
   }
 
+  @RequiresRole('VIEWER')
   @Subscription(() => TrainingJob, {
     description: 'Status changes of one job (its current state first; completes when it ends) or, without jobId, of every job',
     subscribe: async ({ args, info }) => {

@@ -27,3 +27,17 @@ export function cors(allowedOrigins: readonly string[]) {
     next();
   };
 }
+
+/**
+ * Whether a browser page of `origin` may open a WebSocket here: no Origin (not a browser), the
+ * server's own origin (same host), or a listed one.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowedOrigins: readonly string[]): boolean {
+  if (!origin) return true;
+  if (allowedOrigins.includes('*') || allowedOrigins.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

@@ -1,10 +1,39 @@
-/** GET /downloads/predictions/<id>.csv: the scored CSV of a predictBatchFile call, while it is kept. */
+/**
+ * GET /downloads/predictions/<id>.csv: the scored CSV of a predictBatchFile call, while it is kept.
+ * Needs a signed, unexpired link (the `downloadUrl` predictBatchFile returns, so a browser link
+ * works) or a PREDICTOR key in `Authorization`; a guessed id alone gets 401.
+ */
 import { Router } from 'express';
+import type { ApiKeyService } from '../auth/api-keys.js';
+import type { LinkSigner } from '../auth/signed-links.js';
+import { principalFor } from '../auth/principal.js';
+import { roleAtLeast, type AccessRole } from '../auth/roles.js';
 import type { DownloadStore } from '../serving/download-store.js';
 
-export function predictionDownloadsRouter(store: DownloadStore): Router {
+export interface DownloadAccess {
+  keys: ApiKeyService;
+  anonymousRole: AccessRole | null;
+  signer: LinkSigner;
+}
+
+export function predictionDownloadsRouter(store: DownloadStore, access: DownloadAccess): Router {
   const router = Router();
   router.get('/downloads/predictions/:name', async (req, res, next) => {
+    if (!access.signer.verify(req.path, req.query.expires, req.query.sig)) {
+      let role: AccessRole | null = null;
+      try {
+        role = principalFor(req.headers.authorization, access.keys, access.anonymousRole).role;
+      } catch {
+        // an unknown or revoked key: same answer as none
+      }
+      if (!roleAtLeast(role, 'PREDICTOR')) {
+        const signed = req.query.sig !== undefined;
+        res.status(role === null ? 401 : 403).json({
+          error: signed ? 'the download link is invalid or has expired; score the file again' : 'a signed download link or an API key with the PREDICTOR role is needed',
+        });
+        return;
+      }
+    }
     const match = /^(.+)\.csv$/.exec(req.params.name);
     const file = match?.[1] ? await store.find(match[1]) : null;
     if (!file) {

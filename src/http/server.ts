@@ -11,16 +11,21 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
-import { WebSocketServer } from 'ws';
+import type { ApiKeyService } from '../auth/api-keys.js';
+import type { AccessRole } from '../auth/roles.js';
 import type { Logger } from '../logger.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { limitRules, parseOptions, tokenLimitError, type DocumentLimits } from '../graphql/limits.js';
+import type { OperationGuard } from '../graphql/operation-guard.js';
+import { authenticate, principalOf } from './authenticate.js';
 import { PLACEHOLDER_PAGE } from './placeholder-page.js';
 import { cors } from './cors.js';
 import { requestId } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
+import { startWebSocketServer } from './websocket.js';
 
 export interface Readiness {
   database: boolean;
@@ -40,6 +45,13 @@ export interface HttpServerOptions {
   /** Extra routes (e.g. scored-CSV downloads), mounted before the web UI. */
   routes?: Router[];
   plugins?: ApolloServerPlugin<GraphQLContext>[];
+  auth: { keys: ApiKeyService; anonymousRole: AccessRole | null };
+  limits: DocumentLimits;
+  /** role, rate limit and cost, before each operation runs (HTTP and WebSocket) */
+  guard: OperationGuard;
+  introspection: boolean;
+  /** "Did you mean …?" in validation errors */
+  fieldSuggestions: boolean;
 }
 
 export interface RunningHttpServer {
@@ -58,14 +70,28 @@ export class PortInUseError extends Error {
   }
 }
 
-/** Masks unexpected errors: clients see a code and a message, never a stack. */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+export interface FormatOptions {
+  /** keep graphql-js's "Did you mean …?" hints (they reveal field names when introspection is off) */
+  fieldSuggestions: boolean;
+  limits?: DocumentLimits;
+}
+
+const SUGGESTION = / ?Did you mean [^?]*\?/g;
+
+/**
+ * Masks unexpected errors: clients see a code and a message, never a stack or SQL. Used for HTTP
+ * (Apollo's formatError) and WebSocket alike. Refusals by a document limit carry QUERY_TOO_COMPLEX.
+ */
+export function formatError(formatted: GraphQLFormattedError, error: unknown, logger: Logger, options: FormatOptions = { fieldSuggestions: true }): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  if (original instanceof GraphQLError && original.extensions.code === 'QUERY_TOO_COMPLEX') return publicError({ ...formatted, message: original.message, extensions: original.extensions });
+  const tooManyTokens = options.limits ? tokenLimitError(original ?? error, options.limits) : null;
+  if (tooManyTokens) return publicError({ message: tooManyTokens.message, extensions: tooManyTokens.extensions });
   const code = formatted.extensions?.code;
-  const original = error instanceof GraphQLError ? error.originalError : error;
   const known = typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
   if (known) {
-    const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    const message = options.fieldSuggestions ? formatted.message : formatted.message.replace(SUGGESTION, '');
+    return publicError({ ...formatted, message });
   }
   logger.error({ err: original ?? error, path: formatted.path }, 'unexpected GraphQL error');
   return {
@@ -73,6 +99,26 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     locations: formatted.locations,
     path: formatted.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+/** Without the stack trace and the HTTP status hint (Apollo reads that before formatting). */
+function publicError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
+  return { ...formatted, extensions };
+}
+
+/** Body-parser failures (too large, not JSON) as GraphQL-shaped answers instead of Express's HTML page. */
+function bodyErrors(maxBytes: number) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    const type = (error as { type?: string } | null)?.type;
+    if (type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `the request body is larger than ${maxBytes} bytes (MAX_REQUEST_BYTES)`, extensions: { code: 'PAYLOAD_TOO_LARGE', limit: maxBytes } }] });
+    } else if (type === 'entity.parse.failed' || type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      res.status(400).json({ errors: [{ message: `the request body is not valid JSON: ${(error as Error).message}`, extensions: { code: 'BAD_REQUEST' } }] });
+    } else {
+      next(error);
+    }
   };
 }
 
@@ -108,47 +154,52 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   // Keep-alive sockets must not outlive shutdown; load generators reuse them heavily.
   server.keepAliveTimeout = 5_000;
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
-  const wsCleanup = useServer<Record<string, unknown>, { log?: Logger }>(
-    {
-      schema,
-      context: (): GraphQLContext => {
-        const id = `ws-${Math.random().toString(36).slice(2, 10)}`;
-        return { requestId: id, logger: logger.child({ requestId: id, transport: 'ws' }) };
-      },
-      onError: (_ctx, _id, _payload, errors) => {
-        logger.warn({ errors: errors.map((e) => e.message) }, 'subscription error');
-      },
-    },
-    wsServer,
-  );
+  const formatOptions: FormatOptions = { fieldSuggestions: options.fieldSuggestions, limits: options.limits };
+  const ws = startWebSocketServer({
+    server, schema, logger, keys: options.auth.keys, anonymousRole: options.auth.anonymousRole, corsOrigins: options.corsOrigins ?? [],
+    limits: options.limits, introspection: options.introspection, guard: options.guard,
+    formatError: (error) => formatError(error.toJSON(), error, logger, formatOptions),
+  });
+  const wsServer = ws.server;
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     csrfPrevention: true,
     // Shutdown is ours (main.ts): Apollo must not exit the process on SIGTERM by itself.
     stopOnTerminationSignals: false,
-    introspection: true,
+    introspection: options.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatError(formatted, error, logger),
+    parseOptions: parseOptions(options.limits),
+    validationRules: limitRules(options.limits),
+    formatError: (formatted, error) => formatError(formatted, error, logger, formatOptions),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       {
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await ws.dispose();
             },
           };
         },
       },
       ...(process.env.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ document, operationName, request, contextValue }) {
+              await options.guard.check({ document, operationName, variables: request.variables, context: contextValue });
+            },
+          };
+        },
+      },
       ...(options.plugins ?? []),
     ],
   });
   await apollo.start();
 
   app.use(requestId(logger));
+  app.use(securityHeaders());
   app.use(cors(options.corsOrigins ?? []));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
@@ -159,10 +210,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   app.use(
     '/graphql',
-    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1 }),
-    express.json({ limit: '5mb' }),
+    authenticate(options.auth.keys, options.auth.anonymousRole),
+    // The multipart `operations` field is held to the same limit as a JSON body.
+    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes }),
+    express.json({ limit: options.limits.maxRequestBytes }),
+    bodyErrors(options.limits.maxRequestBytes),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({ requestId: req.id, logger: req.log }),
+      context: async ({ req }): Promise<GraphQLContext> => ({ requestId: req.id, logger: req.log, auth: principalOf(req), transport: 'http', remoteAddress: req.socket.remoteAddress }),
     }),
   );
   for (const router of options.routes ?? []) app.use(router);

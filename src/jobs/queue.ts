@@ -31,10 +31,16 @@ export interface JobPage {
 export function encodeCursor(createdAtMicros: string, id: string): string {
   return Buffer.from(`${createdAtMicros}|${id}`).toString('base64url');
 }
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+/**
+ * The cursor's parts, exactly as encodeCursor wrote them; anything else is BAD_USER_INPUT before
+ * SQL sees it (Date.parse alone let "1|<uuid>" through to a failing ::timestamptz cast).
+ */
 export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const [createdAt, id] = text.split('|');
-  if (!createdAt || !id || !isUuid(id) || Number.isNaN(Date.parse(createdAt))) throw new BadUserInputError('after: not a cursor returned by trainingJobs', 'after');
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString());
+  const createdAt = match?.[1];
+  const id = match?.[2];
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) throw new BadUserInputError('after: not a cursor returned by trainingJobs', 'after');
   return { createdAt, id };
 }
 

@@ -27,4 +27,5 @@ export type { BackendName } from './backend.js';
 export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
 export { parseCareSystem, insideUganda } from './clean.js';
 export { predictCsv } from './predict-csv.js';
+export { spreadsheetSafe } from './spreadsheet-safe.js';
 export type { PredictCsvSummary } from './predict-csv.js';

@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import type { FacilityClassifier } from './classifier.js';
 import { cleanRawRow } from './clean.js';
 import { readRawCsv } from './csv.js';
+import { spreadsheetSafe } from './spreadsheet-safe.js';
 import type { FacilityRecord } from './types.js';
 
 export interface PredictCsvSummary {
@@ -26,7 +27,8 @@ export async function predictCsv(classifier: FacilityClassifier, input: AsyncIte
   let width = 0;
   const write = async (rows: unknown[][]) => {
     if (rows.length === 0) return;
-    if (!output.write(stringify(rows))) await once(output, 'drain');
+    const safe = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? spreadsheetSafe(cell) : cell)));
+    if (!output.write(stringify(safe))) await once(output, 'drain');
   };
   let headerRow: string[] | null = null;
   const pending: { fields: string[]; record: FacilityRecord | null; error: string }[] = [];

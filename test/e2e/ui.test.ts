@@ -11,7 +11,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../fixtures/synthetic.js';
-import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
+import { gql, TEST_ADMIN_KEY } from '../helpers/graphql-client.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { freePort } from '../../src/db/embedded-postgres.js';
+import { REPO_ROOT, spawnTrellis, startTestServer, type TestServer } from '../helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -103,8 +106,11 @@ describe('web UI in Chromium', () => {
       }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
     });
 
-    await page.goto(server.url);
+    // Signed in by the link `npm start` prints for a first start (here the test server's ADMIN_API_KEY).
+    await page.goto(`${server.url}/#key=${encodeURIComponent(TEST_ADMIN_KEY)}`);
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    expect(await page.getByTestId('session-role').textContent()).toBe('ADMIN');
+    expect(page.url()).not.toContain('#key=');
 
     // Models before training (the bundled model, if the server imported one).
     await goTo(page, 'Models');
@@ -227,7 +233,7 @@ describe('web UI in Chromium', () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
     const phonePage = await phone.newPage();
     phonePage.on('pageerror', (error) => pageErrors.push(error.message));
-    await phonePage.goto(`${server.url}/predict`);
+    await phonePage.goto(`${server.url}/predict#key=${encodeURIComponent(TEST_ADMIN_KEY)}`);
     await phonePage.getByRole('button', { name: 'Fill an example' }).click();
     await phonePage.getByRole('button', { name: 'Predict', exact: true }).click();
     await phonePage.getByTestId('prediction-result').waitFor();
@@ -245,4 +251,61 @@ describe('web UI in Chromium', () => {
 
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('signs in with a pasted key, refuses a bad one, signs out; a VIEWER sees why it cannot act', async () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab = await context.newPage();
+    tab.on('pageerror', (error) => pageErrors.push(error.message));
+    await tab.goto(server.url);
+    await tab.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await tab.getByLabel('API key').fill('trk_not-a-key-0000000000000000');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => tab.getByRole('alert').first().textContent()).toMatch(/unknown or has been revoked/);
+    await tab.getByLabel('API key').fill(TEST_ADMIN_KEY);
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    expect(await tab.getByTestId('session').textContent()).toMatch(/ADMIN_API_KEY\s*ADMIN/);
+    await shot(tab, 'signed-in');
+    // Still signed in after a reload (sessionStorage), out after "Sign out".
+    await tab.reload();
+    await tab.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+
+    // A VIEWER key: models listed, promote and roll back disabled with the reason; predicting and uploading replaced by it.
+    const viewer = await gql(server.graphqlUrl, 'mutation { createApiKey(name: "dashboard", role: VIEWER) { key } }');
+    await tab.goto(`${server.url}/models#key=${encodeURIComponent(viewer.data?.createApiKey.key as string)}`);
+    await tab.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+    expect(await tab.getByTestId('session-role').textContent()).toBe('VIEWER');
+    expect(await tab.getByRole('button', { name: 'Roll back…' }).isDisabled()).toBe(true);
+    expect(await tab.getByTestId('role-note').textContent()).toMatch(/needs the ADMIN role; key "dashboard" is VIEWER/);
+    await goTo(tab, 'Predict');
+    expect(await tab.getByTestId('role-note').first().textContent()).toMatch(/Predicting needs the PREDICTOR role/);
+    await goTo(tab, 'Data');
+    expect(await tab.getByTestId('role-note').first().textContent()).toMatch(/Uploading data needs the TRAINER role/);
+    await shot(tab, 'viewer');
+    await context.close();
+  });
+
+  it('the link a first start prints opens the UI signed in', async () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+    const database = await createTestDatabase('e2e_firstrun');
+    const proc = spawnTrellis({ DATABASE_URL: database.url, PORT: String(await freePort()), HOST: '127.0.0.1', ADMIN_API_KEY: '', DATA_DIR: path.join(REPO_ROOT, 'test-results', `first-run-${process.pid}`) });
+    try {
+      await proc.ready;
+      await expect.poll(() => /Sign in to the web UI: (\S+)/.exec(proc.output())?.[1] ?? null, { timeout: 10_000 }).not.toBeNull();
+      const link = /Sign in to the web UI: (\S+)/.exec(proc.output())?.[1] as string;
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const tab = await context.newPage();
+      await tab.goto(link);
+      await tab.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      expect(await tab.getByTestId('session').textContent()).toMatch(/admin \(first start\)\s*ADMIN/);
+      await context.close();
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      await database.drop();
+    }
+  });
 });

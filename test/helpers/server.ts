@@ -9,6 +9,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_ADMIN_KEY } from './graphql-client.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -21,10 +22,13 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Starts the app on a free port against a fresh database. `env` overrides configuration variables. */
+/**
+ * Starts the app on a free port against a fresh database, with ADMIN_API_KEY = TEST_ADMIN_KEY
+ * (what the graphql-client helpers send). `env` overrides configuration variables.
+ */
 export async function startTestServer(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestServer> {
   const db = database ?? (await createTestDatabase('server'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ...env }, REPO_ROOT);
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATABASE_URL: db.url, ADMIN_API_KEY: TEST_ADMIN_KEY, ...env }, REPO_ROOT);
   const app = await startApp(config, createLogger(config.logLevel));
   if (!app.url) throw new Error('startTestServer needs a role with an HTTP server');
   const url = app.url;
@@ -49,11 +53,11 @@ export interface SpawnedTrellis {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the compiled server (`npm run build:server` first) as its own process. */
+/** Runs the compiled server (`npm run build:server` first) as its own process, with ADMIN_API_KEY = TEST_ADMIN_KEY unless `env` sets it. */
 export function spawnTrellis(env: Record<string, string>): SpawnedTrellis {
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/src/main.js')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ADMIN_API_KEY: TEST_ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,4 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, errorMessage, request, setStoredKey, setUnauthenticatedHandler, storedKey, takeKeyFromLocation } from './api/client';
+import type { Role } from './api/types';
+import { Loading } from './components/Loading';
+import { SignIn } from './components/SignIn';
+import { SessionContext, useSession as useSessionValue, type Session } from './session';
 import { navigate, ROUTES, useLocation } from './router';
 import { OverviewPage } from './pages/OverviewPage';
 import { DataPage } from './pages/DataPage';
@@ -14,7 +19,74 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/predict': PredictPage,
 };
 
+const WHO_AM_I = '{ me { name role } serverInfo { anonymousRole } }';
+
+type AuthState = { status: 'checking' } | { status: 'signed-out'; message: string | null } | { status: 'signed-in'; name: string | null; role: Role };
+
+/** Signs in (a stored key, a `#key=` link, or ANONYMOUS_ROLE) before showing the pages. */
 export function App() {
+  const [auth, setAuth] = useState<AuthState>({ status: 'checking' });
+
+  const check = useCallback(async (failureMessage: string | null) => {
+    setAuth({ status: 'checking' });
+    try {
+      const data = await request<{ me: { name: string; role: Role } | null; serverInfo: { anonymousRole: Role | null } }>(WHO_AM_I);
+      if (data.me) setAuth({ status: 'signed-in', name: data.me.name, role: data.me.role });
+      else if (data.serverInfo.anonymousRole) setAuth({ status: 'signed-in', name: null, role: data.serverInfo.anonymousRole });
+      else setAuth({ status: 'signed-out', message: failureMessage });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
+        setStoredKey(null);
+        setAuth({ status: 'signed-out', message: storedKey() === null && failureMessage ? failureMessage : 'That key is unknown or has been revoked.' });
+      } else {
+        setAuth({ status: 'signed-out', message: errorMessage(error) });
+      }
+    }
+  }, []);
+
+  useEffect(() => {
+    takeKeyFromLocation();
+    void check(null);
+    setUnauthenticatedHandler((message) => {
+      setStoredKey(null);
+      setAuth({ status: 'signed-out', message: `Signed out: ${message}` });
+    });
+    return () => setUnauthenticatedHandler(null);
+  }, [check]);
+
+  const signOut = useCallback(() => {
+    setStoredKey(null);
+    setAuth({ status: 'signed-out', message: null });
+  }, []);
+
+  if (auth.status === 'checking') {
+    return (
+      <main id="main">
+        <Loading label="Signing in…" />
+      </main>
+    );
+  }
+  if (auth.status === 'signed-out') {
+    return (
+      <main id="main">
+        <SignIn
+          message={auth.message}
+          onSubmit={(key) => {
+            setStoredKey(key);
+            void check('That key is unknown or has been revoked.');
+          }}
+        />
+      </main>
+    );
+  }
+  return (
+    <SessionContext.Provider value={{ name: auth.name, role: auth.role, signOut }}>
+      <Shell />
+    </SessionContext.Provider>
+  );
+}
+
+function Shell() {
   const { path } = useLocation();
   const Page = PAGES[path] ?? NotFound;
   const title = ROUTES.find((r) => r.path === path)?.title ?? 'Not found';
@@ -66,6 +138,7 @@ export function App() {
             ))}
           </ul>
         </nav>
+        <SessionBadge />
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         <Page />
@@ -83,5 +156,22 @@ function NotFound() {
         <a href="/">Go to the overview</a>
       </p>
     </section>
+  );
+}
+
+function SessionBadge() {
+  const session: Session = useSessionValue();
+  return (
+    <div className="session" data-testid="session">
+      <span className="session-name">{session.name ?? 'anonymous'}</span>
+      <span className="session-role" data-testid="session-role">
+        {session.role}
+      </span>
+      {session.name !== null && (
+        <button type="button" className="button button-small" onClick={session.signOut}>
+          Sign out
+        </button>
+      )}
+    </div>
   );
 }

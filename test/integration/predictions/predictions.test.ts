@@ -9,7 +9,7 @@ import { transaction } from '../../../src/db/sql.js';
 import { poolOf } from '../../../src/db/sql.js';
 import { LABELS } from '../../../src/ml/index.js';
 import { syntheticRows, HEADER } from '../../fixtures/synthetic.js';
-import { gql, gqlUpload } from '../../helpers/graphql-client.js';
+import { authHeaders, gql, gqlUpload } from '../../helpers/graphql-client.js';
 import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/server.js';
 import { loadTestBundle } from '../../unit/serving/model-fixture.js';
 import { servedModelDir } from './model-env.js';
@@ -156,8 +156,10 @@ describe('predictions over GraphQL', () => {
     expect(scored).toHaveLength(30);
     expect(scored[2]?.error).toMatch(/care_system/);
     expect(scored[0]?.predicted_label).toBe(r.results[0].prediction.label);
-    expect((await fetch(`${server.url}/downloads/predictions/00000000-0000-0000-0000-000000000000.csv`)).status).toBe(404);
-    expect((await fetch(`${server.url}/downloads/predictions/..%2F..%2Fpackage.json`)).status).toBe(404);
+    // A guessed id gets nothing without a key; with a PREDICTOR key an unknown or crafted name is 404.
+    expect((await fetch(`${server.url}/downloads/predictions/00000000-0000-0000-0000-000000000000.csv`)).status).toBe(401);
+    expect((await fetch(`${server.url}/downloads/predictions/00000000-0000-0000-0000-000000000000.csv`, { headers: authHeaders() })).status).toBe(404);
+    expect((await fetch(`${server.url}/downloads/predictions/..%2F..%2Fpackage.json`, { headers: authHeaders() })).status).toBe(404);
   });
 
   it('predictBatchFile refuses a file that is not the dataset schema', async () => {

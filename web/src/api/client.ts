@@ -7,6 +7,59 @@ import { createClient, type Client } from 'graphql-ws';
 
 export const GRAPHQL_PATH = '/graphql';
 
+/**
+ * The API key of this browser tab: sessionStorage (kept for the browser session, gone when the
+ * tab closes, never sent anywhere but this server's Authorization header).
+ */
+const KEY_STORAGE = 'trellis.apiKey';
+
+let wsClient: Client | null = null;
+
+export function storedKey(): string | null {
+  try {
+    return sessionStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+export function setStoredKey(key: string | null): void {
+  try {
+    if (key) sessionStorage.setItem(KEY_STORAGE, key);
+    else sessionStorage.removeItem(KEY_STORAGE);
+  } catch {
+    // storage disabled: the key lives until the page reloads
+  }
+  // The live connection authenticated with the old key.
+  void wsClient?.dispose();
+  wsClient = null;
+}
+
+/**
+ * Signs in from a `#key=<key>` link (the one `npm start` prints): the fragment never reaches a
+ * server, and it is removed from the address bar (and history) at once.
+ */
+export function takeKeyFromLocation(): void {
+  const match = /(?:^#|&)key=([^&]+)/.exec(window.location.hash);
+  if (!match?.[1]) return;
+  setStoredKey(decodeURIComponent(match[1]));
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+}
+
+function authorization(): Record<string, string> {
+  const key = storedKey();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
+let onUnauthenticated: ((message: string) => void) | null = null;
+/** Called when the server says the key is missing, unknown or revoked (the UI shows the sign-in screen). */
+export function setUnauthenticatedHandler(handler: ((message: string) => void) | null): void {
+  onUnauthenticated = handler;
+}
+function checkAuth(error: unknown): void {
+  if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') onUnauthenticated?.(error.message);
+}
+
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
@@ -55,7 +108,7 @@ export async function request<T>(query: string, variables: Record<string, unknow
   try {
     response = await fetch(GRAPHQL_PATH, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorization() },
       body: JSON.stringify({ query, variables }),
       signal,
     });
@@ -63,7 +116,12 @@ export async function request<T>(query: string, variables: Record<string, unknow
     if (signal?.aborted) throw error;
     throw new ApiError('Cannot reach the Trellis server. Check that it is running.', 'NETWORK_ERROR');
   }
-  return unwrap<T>(response.status, await response.text());
+  try {
+    return unwrap<T>(response.status, await response.text());
+  } catch (error) {
+    checkAuth(error);
+    throw error;
+  }
 }
 
 export interface UploadOptions {
@@ -83,6 +141,7 @@ export function upload<T>(query: string, variables: Record<string, unknown>, fil
     xhr.open('POST', GRAPHQL_PATH);
     // Apollo's CSRF prevention only lets multipart requests through with this header.
     xhr.setRequestHeader('apollo-require-preflight', 'true');
+    for (const [name, value] of Object.entries(authorization())) xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
     });
@@ -91,6 +150,7 @@ export function upload<T>(query: string, variables: Record<string, unknown>, fil
       try {
         resolve(unwrap<T>(xhr.status, xhr.responseText));
       } catch (error) {
+        checkAuth(error);
         reject(error instanceof Error ? error : new ApiError(String(error)));
       }
     });
@@ -101,13 +161,25 @@ export function upload<T>(query: string, variables: Record<string, unknown>, fil
   });
 }
 
-let wsClient: Client | null = null;
 
 function subscriptionClient(): Client {
   if (!wsClient) {
     const url = new URL(GRAPHQL_PATH, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    wsClient = createClient({ url: url.toString(), lazy: true, retryAttempts: 5, keepAlive: 15_000 });
+    wsClient = createClient({
+      url: url.toString(),
+      lazy: true,
+      retryAttempts: 5,
+      keepAlive: 15_000,
+      connectionParams: () => authorization(),
+      // 4401: no key, or it was revoked; retrying with the same key cannot help.
+      shouldRetry: (event) => (event as { code?: number } | null)?.code !== 4401,
+      on: {
+        closed: (event) => {
+          if ((event as { code?: number } | null)?.code === 4401) onUnauthenticated?.('The server closed the live connection: the API key is missing, unknown or revoked.');
+        },
+      },
+    });
   }
   return wsClient;
 }

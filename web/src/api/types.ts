@@ -3,6 +3,9 @@ export type RatingClass = 'LOW' | 'MEDIUM' | 'HIGH';
 export type CareSystem = 'GOVT' | 'PFP' | 'PNFP';
 export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'ARCHIVED';
+/** Cumulative API-key roles (schema enum Role). */
+export type Role = 'VIEWER' | 'PREDICTOR' | 'TRAINER' | 'ADMIN';
+export const ROLES: readonly Role[] = ['VIEWER', 'PREDICTOR', 'TRAINER', 'ADMIN'];
 
 export const LABELS: readonly RatingClass[] = ['LOW', 'MEDIUM', 'HIGH'];
 export const CARE_SYSTEMS: readonly CareSystem[] = ['GOVT', 'PFP', 'PNFP'];

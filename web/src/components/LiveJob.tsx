@@ -12,6 +12,7 @@ import { Loading } from './Loading';
 import { Stat } from './Stat';
 import { StatusBadge } from './StatusBadge';
 import { TrainingCurves } from './TrainingCurves';
+import { useDenied } from '../session';
 
 // A slow safety net for job status in case the WebSocket drops; epochs normally arrive by subscription.
 const POLL_MS = 3000;
@@ -33,6 +34,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
   const [error, setError] = useState<unknown>(null);
   const [liveError, setLiveError] = useState<unknown>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
+  const cancelDenied = useDenied('TRAINER', 'Cancelling a job');
   const [cancelling, setCancelling] = useState(false);
   const settled = useRef(false);
   const firstSeenRunning = useRef<number | null>(null);
@@ -113,7 +115,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
           {job.cancelRequested && !terminal && <span className="muted small"> cancel requested…</span>}
         </h3>
         {canCancel && (
-          <button type="button" className="button button-danger" onClick={() => setConfirmCancel(true)}>
+          <button type="button" className="button button-danger" onClick={() => setConfirmCancel(true)} disabled={cancelDenied !== null} title={cancelDenied ?? undefined}>
             Cancel job
           </button>
         )}

@@ -12,6 +12,7 @@ import { RejectedRowsTable } from '../components/RejectedRowsTable';
 import { Stat } from '../components/Stat';
 import { bytes, dateTime, int, shortId } from '../format';
 import { navigate, useLocation } from '../router';
+import { RoleGate } from '../session';
 
 export function DataPage() {
   const { params } = useLocation();
@@ -21,7 +22,9 @@ export function DataPage() {
   return (
     <section aria-labelledby="data-title">
       <h1 id="data-title">Data</h1>
-      <UploadCard onUploaded={() => void datasets.reload()} />
+      <RoleGate need="TRAINER" action="Uploading data">
+        <UploadCard onUploaded={() => void datasets.reload()} />
+      </RoleGate>
       <div className="card">
         <h2>Datasets</h2>
         <ErrorMessage error={datasets.error} title="Could not load datasets" />

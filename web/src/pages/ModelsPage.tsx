@@ -10,6 +10,7 @@ import { Loading } from '../components/Loading';
 import { ModelComparison } from '../components/ModelComparison';
 import { StatusBadge } from '../components/StatusBadge';
 import { dateTime, int, num, pct } from '../format';
+import { useDenied } from '../session';
 
 type Pending = { kind: 'promote'; version: number } | { kind: 'rollback' } | null;
 
@@ -20,6 +21,7 @@ export function ModelsPage() {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const changeDenied = useDenied('ADMIN', 'Promoting or rolling back a model');
   const [pickA, setPickA] = useState<number | null>(null);
   const [pickB, setPickB] = useState<number | null>(null);
 
@@ -65,10 +67,15 @@ export function ModelsPage() {
     <section aria-labelledby="models-title">
       <div className="page-head">
         <h1 id="models-title">Models</h1>
-        <button type="button" className="button" onClick={() => setPending({ kind: 'rollback' })} disabled={!active || busy}>
+        <button type="button" className="button" onClick={() => setPending({ kind: 'rollback' })} disabled={!active || busy || changeDenied !== null} title={changeDenied ?? undefined}>
           Roll back…
         </button>
       </div>
+      {changeDenied && (
+        <p className="role-note" data-testid="role-note">
+          {changeDenied}
+        </p>
+      )}
       {notice && (
         <div className="alert alert-ok" role="status">
           {notice}
@@ -79,7 +86,7 @@ export function ModelsPage() {
         <h2>All versions</h2>
         <ErrorMessage error={models.error} title="Could not load models" />
         {models.loading && !models.data && <Loading />}
-        {models.data && <ModelsTable models={sorted} onPromote={(version) => setPending({ kind: 'promote', version })} busy={busy} />}
+        {models.data && <ModelsTable models={sorted} onPromote={(version) => setPending({ kind: 'promote', version })} busy={busy} denied={changeDenied} />}
       </div>
       {list.length >= 2 && (
         <div className="card">
@@ -132,7 +139,7 @@ function VersionPicker({ label, models, value, onChange }: { label: string; mode
   );
 }
 
-function ModelsTable({ models, onPromote, busy }: { models: ModelVersion[]; onPromote: (version: number) => void; busy: boolean }) {
+function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion[]; onPromote: (version: number) => void; busy: boolean; denied: string | null }) {
   if (models.length === 0) return <p className="muted">No model versions yet.</p>;
   return (
     <div className="table-wrap">
@@ -169,7 +176,7 @@ function ModelsTable({ models, onPromote, busy }: { models: ModelVersion[]; onPr
               <td className="small">{m.gateDecision ? m.gateDecision.reason : '—'}</td>
               <td>
                 {m.status !== 'ACTIVE' && (
-                  <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy}>
+                  <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy || denied !== null} title={denied ?? undefined}>
                     Promote…<span className="sr-only"> version {m.version}</span>
                   </button>
                 )}

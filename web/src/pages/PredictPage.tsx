@@ -1,5 +1,6 @@
 import { BatchPredict } from '../components/BatchPredict';
 import { PredictForm } from '../components/PredictForm';
+import { RoleGate } from '../session';
 
 export function PredictPage() {
   return (
@@ -7,11 +8,15 @@ export function PredictPage() {
       <h1 id="predict-title">Predict</h1>
       <div className="card">
         <h2>One facility</h2>
-        <PredictForm />
+        <RoleGate need="PREDICTOR" action="Predicting">
+          <PredictForm />
+        </RoleGate>
       </div>
       <div className="card">
         <h2>A CSV of facilities</h2>
-        <BatchPredict />
+        <RoleGate need="PREDICTOR" action="Scoring a CSV">
+          <BatchPredict />
+        </RoleGate>
       </div>
     </section>
   );

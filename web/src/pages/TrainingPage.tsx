@@ -9,6 +9,7 @@ import { LiveJob } from '../components/LiveJob';
 import { Loading } from '../components/Loading';
 import { RetrainForm, type RetrainValues } from '../components/RetrainForm';
 import { navigate, useLocation } from '../router';
+import { RoleGate } from '../session';
 
 interface JobsPage {
   trainingJobs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: TrainingJob[] };
@@ -68,7 +69,9 @@ export function TrainingPage() {
       <div className="card">
         <h2>Start a retrain</h2>
         <ErrorMessage error={datasets.error} title="Could not load datasets" />
-        <RetrainForm datasets={datasets.data?.datasets ?? []} busy={starting} onSubmit={(v) => void start(v)} />
+        <RoleGate need="TRAINER" action="Starting a retrain">
+          <RetrainForm datasets={datasets.data?.datasets ?? []} busy={starting} onSubmit={(v) => void start(v)} />
+        </RoleGate>
         <ErrorMessage error={startError} title="Could not start training" />
       </div>
       {selected && (

@@ -1,0 +1,13 @@
+/**
+ * Formula injection: a spreadsheet opening a CSV runs a cell that starts with = + - @ (or a tab or
+ * carriage return, which some strip first) as a formula — `=HYPERLINK(...)` in a facility name
+ * would run on the analyst's machine. Such cells get a leading apostrophe (OWASP's advice), which
+ * spreadsheets show as text. Plain numbers (-0.35, +256) are left alone: they cannot be formulas
+ * and negative coordinates must stay numbers.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function spreadsheetSafe(value: string): string {
+  return FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
+}
