@@ -3,6 +3,7 @@ import { ModelResolver } from './model.resolver.js';
 import { PredictionResolver } from './prediction.resolver.js';
 import { ServerInfoResolver } from './server-info.resolver.js';
 import { TrainingJobResolver } from './training-job.resolver.js';
+import { WebhookResolver } from './webhook.resolver.js';
 
 /** Every resolver class of the schema. Each is constructed once with the AppServices. */
-export const RESOLVERS = [ServerInfoResolver, PredictionResolver, DatasetResolver, DatasetStatsResolver, TrainingJobResolver, ModelResolver] as const;
+export const RESOLVERS = [ServerInfoResolver, PredictionResolver, DatasetResolver, DatasetStatsResolver, TrainingJobResolver, ModelResolver, WebhookResolver] as const;
