@@ -97,7 +97,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       predictionDownloads.stop();
     });
 
-    const datasets = new DatasetService({ pool, queue: jobs, limits: config.upload });
+    const datasets = new DatasetService({
+      pool, queue: jobs, limits: config.upload,
+      driftReference: () => {
+        const active = models.active();
+        const profile = active?.classifier.metadata.dataProfile;
+        return active && profile ? { version: active.version, profile } : null;
+      },
+    });
     let trainer: Trainer | null = null;
     if (config.role !== 'api' && config.jobs.concurrency > 0) {
       const started = new Trainer({ pool, bus, logger, registry, jobs: config.jobs });
