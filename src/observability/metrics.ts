@@ -82,8 +82,13 @@ export class Metrics {
       for (let j = 1; j < k; j++) if ((probabilities[base + j] as number) > (probabilities[base + best] as number)) best = j;
       counts[best] = (counts[best] ?? 0) + 1;
     }
+    this.countPredictionLabels(modelVersion, counts);
+  }
+
+  /** Counts predictions already tallied per label (a scored file's class counts, in LABELS order). */
+  countPredictionLabels(modelVersion: number, counts: ArrayLike<number>): void {
     const version = String(modelVersion);
-    for (let j = 0; j < k; j++) if ((counts[j] as number) > 0) this.predictions.inc({ model_version: version, label: LABELS[j] as string }, counts[j]);
+    for (let j = 0; j < LABELS.length; j++) if ((counts[j] ?? 0) > 0) this.predictions.inc({ model_version: version, label: LABELS[j] as string }, counts[j]);
   }
 
   observeMicroBatch(rows: number): void {
