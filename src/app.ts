@@ -27,6 +27,7 @@ import { DownloadStore } from './serving/download-store.js';
 import { Predictor } from './serving/predictor.js';
 import { metricsRouter } from './http/metrics.js';
 import { Metrics } from './observability/metrics.js';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.js';
 import { WebhookService } from './webhooks/webhooks.js';
 import type { AppServices } from './services.js';
 
@@ -141,7 +142,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         routes: [predictionDownloadsRouter(predictionDownloads), ...(config.metricsEnabled ? [metricsRouter(metrics)] : [])],
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
         // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.
-        plugins: [ApolloServerPluginCacheControlDisabled()],
+        plugins: [ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(metrics)],
         readiness: async () => {
           const database = await dataSource.query('SELECT 1').then(() => true, () => false);
           return { database, model: models.status() };

@@ -124,9 +124,13 @@ describe('webhooks', () => {
     expect(body).toMatch(/trellis_active_model_version [1-9]/);
     const predict = `{ predict(input: {services: "General Care", careSystem: GOVT, subcounty: "Kawempe"}) { label } }`;
     await Promise.all(Array.from({ length: 20 }, () => gql(server.graphqlUrl, predict)));
+    expect((await gql(server.graphqlUrl, CREATE, { input: { url: 'not a url', events: ['MODEL_ACTIVATED'] } })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const after = await (await fetch(`${server.url}/metrics`)).text();
     const counted = [...after.matchAll(/trellis_predictions_total\{model_version="(\d+)",label="(LOW|MEDIUM|HIGH)"\} (\d+)/g)];
     expect(counted.reduce((s, m) => s + Number(m[3]), 0)).toBe(20);
     expect(after).toMatch(/trellis_microbatch_rows_count [1-9]/);
+    expect(after).toMatch(/trellis_predict_duration_seconds_count\{operation="predict"\} 20/);
+    expect(after).toMatch(/trellis_graphql_requests_total\{operation_type="query",outcome="ok"\} [1-9]/);
+    expect(after).toMatch(/trellis_graphql_requests_total\{operation_type="mutation",outcome="BAD_USER_INPUT"\} [1-9]/);
   });
 });
