@@ -1,6 +1,14 @@
 import { InitialSchema1764230400000 } from './1764230400000-InitialSchema.js';
 import { PipelineColumns1764400000000 } from './1764400000000-PipelineColumns.js';
 import { AccessControl1764700000000 } from './1764700000000-AccessControl.js';
+import { Webhooks1764900000000 } from './1764900000000-Webhooks.js';
+import { DatasetDrift1764910000000 } from './1764910000000-DatasetDrift.js';
 
 /** Every migration, in order. Run at startup (never `synchronize`). */
-export const MIGRATIONS = [InitialSchema1764230400000, PipelineColumns1764400000000, AccessControl1764700000000];
+export const MIGRATIONS = [
+  InitialSchema1764230400000,
+  PipelineColumns1764400000000,
+  AccessControl1764700000000,
+  Webhooks1764900000000,
+  DatasetDrift1764910000000,
+];

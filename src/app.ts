@@ -30,6 +30,10 @@ import { ActiveModelCache } from './registry/model-cache.js';
 import { ModelRegistry } from './registry/registry.js';
 import { DownloadStore } from './serving/download-store.js';
 import { Predictor } from './serving/predictor.js';
+import { metricsRouter } from './http/metrics.js';
+import { Metrics } from './observability/metrics.js';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics.js';
+import { WebhookService } from './webhooks/webhooks.js';
 import type { AppServices } from './services.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
@@ -85,9 +89,17 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
 
+    const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
+    const metrics = new Metrics({ jobCounts: () => jobs.countByStatus(), activeVersion: () => models.status().version });
     const predictor = new Predictor(models, {
       microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows,
       microBatchFlushWhenIdle: config.predict.microBatchFlushWhenIdle,
+      observer: {
+        forwardPass(version, probabilities, n, microBatched) {
+          metrics.countPredictions(version, probabilities, n);
+          if (microBatched) metrics.observeMicroBatch(n);
+        },
+      },
     });
     const predictionDownloads = new DownloadStore({
       dir: path.join(config.dataDir, 'predictions'), ttlMs: config.predict.downloadTtlMs, maxFiles: config.predict.downloadMaxFiles, logger,
@@ -108,8 +120,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     const audit = new AuditLog({ pool });
     const downloadLinks = new LinkSigner(config.auth.downloadLinkSecret);
 
-    const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
-    const datasets = new DatasetService({ pool, queue: jobs, limits: config.upload });
+    const datasets = new DatasetService({
+      pool, queue: jobs, limits: config.upload,
+      driftReference: () => {
+        const active = models.active();
+        const profile = active?.classifier.metadata.dataProfile;
+        return active && profile ? { version: active.version, profile } : null;
+      },
+    });
     let trainer: Trainer | null = null;
     if (config.role !== 'api' && config.jobs.concurrency > 0) {
       const started = new Trainer({ pool, bus, logger, registry, jobs: config.jobs });
@@ -119,8 +137,16 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       trainer = started;
     }
 
+    const webhooks = new WebhookService({ pool, bus, logger: logger.child({ component: 'webhooks' }), options: config.webhooks });
+    // Deliveries go out from API processes (workers may run where no outgoing traffic is allowed).
+    if (config.role !== 'worker') {
+      webhooks.start();
+      onStop('webhooks', () => webhooks.stop());
+    }
+
     const services: AppServices = {
       config, logger, dataSource, bus, startedAt: new Date(), models, registry, predictor, predictionDownloads, datasets, jobs, trainer, apiKeys, audit, downloadLinks,
+      webhooks, metrics,
     };
 
     let http: RunningHttpServer | null = null;
@@ -137,15 +163,19 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         webDir: path.join(REPO_ROOT, 'web', 'dist'),
         upload: { maxBytes: config.upload.maxBytes },
         corsOrigins: config.corsOrigins,
-        routes: [predictionDownloadsRouter(predictionDownloads, { keys: apiKeys, anonymousRole: config.auth.anonymousRole, signer: downloadLinks })],
+        routes: [
+          predictionDownloadsRouter(predictionDownloads, { keys: apiKeys, anonymousRole: config.auth.anonymousRole, signer: downloadLinks }),
+          ...(config.metricsEnabled ? [metricsRouter(metrics, { keys: apiKeys, anonymousRole: config.auth.anonymousRole, role: config.metricsRole })] : []),
+        ],
         auth: { keys: apiKeys, anonymousRole: config.auth.anonymousRole },
         limits,
         guard,
         introspection: config.introspection,
         fieldSuggestions: config.fieldSuggestions,
+        countWebSocketOperation: (type, outcome) => metrics.countOperation(type, outcome),
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
         // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.
-        plugins: [ApolloServerPluginCacheControlDisabled()],
+        plugins: [ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(metrics)],
         readiness: async () => {
           const database = await dataSource.query('SELECT 1').then(() => true, () => false);
           return { database, model: models.status() };

@@ -29,6 +29,15 @@ export interface Config {
   };
   jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
   gate: { tolerance: number };
+  webhooks: {
+    /** deliveries may reach loopback and private addresses (tests, private networks) */
+    allowPrivateNetworks: boolean;
+    timeoutMs: number; maxAttempts: number; backoffMs: number; maxBackoffMs: number; pollMs: number;
+  };
+  /** GET /metrics (Prometheus text) is served */
+  metricsEnabled: boolean;
+  /** the role a key must have to read /metrics; null = open to every caller (the usual in-cluster scrape) */
+  metricsRole: AccessRole | null;
   /** Browser origins allowed to call the API cross-origin (CORS); `*` for any. Also checked on WebSocket upgrades. */
   corsOrigins: string[];
   shutdownTimeoutMs: number;
@@ -140,8 +149,9 @@ function adminApiKey(env: Env): string | null {
   return raw;
 }
 
-function anonymousRole(env: Env): AccessRole | null {
-  const value = oneOf(env, 'ANONYMOUS_ROLE', 'none', ['none', ...ACCESS_ROLES]);
+/** A role, or `none` (null). */
+function accessRole(env: Env, name: string): AccessRole | null {
+  const value = oneOf(env, name, 'none', ['none', ...ACCESS_ROLES]);
   return value === 'none' ? null : (value.toUpperCase() as AccessRole);
 }
 
@@ -181,11 +191,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       pollMs: int(env, 'JOB_POLL_MS', 2_000, 50, 600_000),
     },
     gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
+    webhooks: {
+      allowPrivateNetworks: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'false', ['true', 'false']) === 'true',
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 100),
+      backoffMs: int(env, 'WEBHOOK_BACKOFF_MS', 1_000, 10, 3_600_000),
+      maxBackoffMs: int(env, 'WEBHOOK_MAX_BACKOFF_MS', 300_000, 10, 86_400_000),
+      pollMs: int(env, 'WEBHOOK_POLL_MS', 1_000, 10, 600_000),
+    },
+    metricsEnabled: oneOf(env, 'METRICS_ENABLED', 'true', ['true', 'false']) === 'true',
+    metricsRole: accessRole(env, 'METRICS_ROLE'),
     corsOrigins: origins(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     auth: {
       adminApiKey: adminApiKey(env),
-      anonymousRole: anonymousRole(env),
+      anonymousRole: accessRole(env, 'ANONYMOUS_ROLE'),
       keyRefreshMs: int(env, 'API_KEY_REFRESH_MS', 10_000, 100, 3_600_000),
       downloadLinkSecret: env.DOWNLOAD_LINK_SECRET || null,
       rateLimitPerSecond,

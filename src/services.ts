@@ -16,6 +16,8 @@ import type { ModelSource } from './registry/model-source.js';
 import type { ModelRegistry } from './registry/registry.js';
 import type { DownloadStore } from './serving/download-store.js';
 import type { Predictor } from './serving/predictor.js';
+import type { Metrics } from './observability/metrics.js';
+import type { WebhookService } from './webhooks/webhooks.js';
 
 export interface AppServices {
   config: Config;
@@ -43,4 +45,8 @@ export interface AppServices {
   audit: AuditLog;
   /** Signs expiring download links (scored CSVs). */
   downloadLinks: LinkSigner;
+  /** Webhooks and their durable deliveries. */
+  webhooks: WebhookService;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
 }

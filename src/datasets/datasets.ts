@@ -11,6 +11,7 @@ import { isUuid, NotEnoughLabeledRowsError } from '../jobs/queue.js';
 import { transaction, type Executor } from '../db/sql.js';
 import type { JobRecord } from '../jobs/types.js';
 import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
+import { compareWithProfile, type DriftProfile, type DriftReport } from '../ml/drift.js';
 import { computeDatasetStats, type DatasetStats } from './stats.js';
 
 export interface DatasetRecord {
@@ -22,8 +23,17 @@ export interface DatasetRecord {
   labeledCount: number;
   rejectedCount: number;
   stats: DatasetStats;
+  /** how the upload differs from the training data of the model active when it arrived; null when that model has no profile */
+  drift: DatasetDrift | null;
   createdAt: Date;
 }
+
+export interface DatasetDrift extends DriftReport {
+  modelVersion: number;
+}
+
+/** The active model's training profile, what uploads are compared with. */
+export type DriftReference = () => { version: number; profile: DriftProfile } | null;
 
 export interface UploadResult {
   dataset: DatasetRecord;
@@ -35,6 +45,7 @@ export interface UploadResult {
   trainingJob: JobRecord | null;
   /** why autoRetrain queued no job (too few labeled rows in all stored data), else null */
   trainingSkippedReason: string | null;
+  drift: DatasetDrift | null;
   /** milliseconds spent parsing and cleaning, and storing */
   timings: { parseMs: number; storeMs: number };
 }
@@ -52,6 +63,7 @@ function toDataset(r: Record<string, unknown>): DatasetRecord {
     labeledCount: r.labeled_count as number,
     rejectedCount: r.rejected_count as number,
     stats: r.stats as DatasetStats,
+    drift: (r.drift as DatasetDrift | null) ?? null,
     createdAt: r.created_at as Date,
   };
 }
@@ -63,7 +75,7 @@ function isCsvParseError(error: unknown): error is Error {
 }
 
 export class DatasetService {
-  constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxBytes: number; maxRows: number } }) {}
+  constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxBytes: number; maxRows: number }; driftReference?: DriftReference }) {}
 
   /**
    * Stores an uploaded CSV. Whole-file problems are BAD_USER_INPUT (field "file"), size and row
@@ -108,6 +120,8 @@ export class DatasetService {
 
     const records = parsed.rows.map((r) => r.record);
     const stats = computeDatasetStats(records);
+    const reference = this.deps.driftReference?.() ?? null;
+    const drift: DatasetDrift | null = reference ? { modelVersion: reference.version, ...compareWithProfile(reference.profile, records) } : null;
     const fileName = input.fileName ?? null;
     const name = input.name?.trim() || (fileName ? fileName.replace(/\.[^.]+$/, '') : null) || 'dataset';
     const checksum = hash.digest('hex');
@@ -115,9 +129,9 @@ export class DatasetService {
     const storeStarted = performance.now();
     const { dataset, job, skipped } = await transaction(this.deps.pool, async (tx) => {
       const ins = await tx.query(
-        `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [name, fileName, checksum, parsed.rows.length, stats.labeledRows, parsed.rejected.length, JSON.stringify(stats)],
+        `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats, drift)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+        [name, fileName, checksum, parsed.rows.length, stats.labeledRows, parsed.rejected.length, JSON.stringify(stats), drift && JSON.stringify(drift)],
       );
       const row = ins.rows[0];
       if (!row) throw new Error('dataset insert returned nothing');
@@ -144,6 +158,7 @@ export class DatasetService {
       duplicatesCollapsed: parsed.duplicatesCollapsed,
       trainingJob: job,
       trainingSkippedReason: skipped,
+      drift: dataset.drift,
       timings: { parseMs, storeMs: performance.now() - storeStarted },
     };
   }

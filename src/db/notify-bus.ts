@@ -10,6 +10,8 @@ export const CHANNELS = {
   epochEvents: 'trellis_epoch_events',
   modelActivated: 'trellis_model_activated',
   apiKeys: 'trellis_api_keys',
+  /** sent by the webhook triggers (migrations/1764900000000-Webhooks.ts) when deliveries are queued */
+  webhookDeliveries: 'trellis_webhook_deliveries',
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 

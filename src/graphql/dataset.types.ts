@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { DatasetStats as DatasetStatsData } from '../datasets/stats.js';
 import { RatingClass } from './enums.js';
 import { TrainingJob } from './training-job.types.js';
+import { DriftReport } from './drift.types.js';
 
 @ObjectType({ description: 'A CSV row that was not stored, and why' })
 export class RejectedRow {
@@ -66,6 +67,7 @@ export class Dataset {
   @Field(() => Int) rejectedCount!: number;
   @Field(() => String, { description: 'sha256 of the uploaded bytes' }) checksum!: string;
   @Field(() => DatasetStats) stats!: DatasetStats;
+  @Field(() => DriftReport, { nullable: true, description: 'null when the active model at upload time carried no training profile' }) drift!: DriftReport | null;
 }
 
 @ObjectType()
@@ -78,4 +80,6 @@ export class DatasetUploadResult {
   @Field(() => TrainingJob, { nullable: true, description: 'the retraining queued by autoRetrain' }) trainingJob!: TrainingJob | null;
   @Field(() => String, { nullable: true, description: 'why autoRetrain queued no job (too few labeled rows across the stored datasets)' })
   trainingSkippedReason!: string | null;
+  @Field(() => DriftReport, { nullable: true, description: "the upload against the active model's training data (the same as dataset.drift)" })
+  drift!: DriftReport | null;
 }

@@ -40,11 +40,14 @@ export class PredictionResolver {
     @Arg('input', () => FacilityInput) input: FacilityInput,
     @Arg('modelVersion', () => Int, { nullable: true }) modelVersion?: number | null,
   ): Promise<Prediction> {
+    const answered = this.services.metrics.timePredict('predict');
     const record = facilityRecordFrom(input, 'input');
     try {
       return await this.services.predictor.predict(record, modelVersion);
     } catch (error) {
       throw apiError(error);
+    } finally {
+      answered();
     }
   }
 
@@ -57,11 +60,14 @@ export class PredictionResolver {
     const limit = this.services.config.predict.maxBatchRows;
     if (inputs.length > limit) throw new BadUserInputError(`inputs has ${inputs.length} rows; at most ${limit} are allowed`, 'inputs', { limit });
     if (inputs.length === 0) return [];
+    const answered = this.services.metrics.timePredict('batch');
     const records = inputs.map((input, i) => facilityRecordFrom(input, `inputs.${i}`));
     try {
       return await this.services.predictor.predictMany(records, modelVersion);
     } catch (error) {
       throw apiError(error);
+    } finally {
+      answered();
     }
   }
 
@@ -73,7 +79,8 @@ export class PredictionResolver {
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
     @Arg('modelVersion', () => Int, { nullable: true }) modelVersion?: number | null,
   ): Promise<BatchPredictionResult> {
-    const { predictor, predictionDownloads, config } = this.services;
+    const { predictor, predictionDownloads, config, metrics } = this.services;
+    const answered = metrics.timePredict('file');
     const model = await predictor.model(modelVersion).catch((error: unknown) => {
       throw apiError(error);
     });
@@ -93,6 +100,8 @@ export class PredictionResolver {
       const scored = await scoreCsvStream(stream, model, { maxRows: config.upload.maxRows, write: download.write });
       if (truncated) throw new PayloadTooLargeError(`the file is larger than ${config.upload.maxBytes} bytes`, config.upload.maxBytes);
       await download.commit();
+      metrics.countPredictionLabels(scored.modelVersion, scored.classCounts);
+      answered();
       const result: BatchResultRoot = {
         rows: scored.rows,
         scored: scored.scored,

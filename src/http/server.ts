@@ -52,6 +52,8 @@ export interface HttpServerOptions {
   introspection: boolean;
   /** "Did you mean …?" in validation errors */
   fieldSuggestions: boolean;
+  /** told of each WebSocket operation (HTTP ones are counted by an Apollo plugin), e.g. for metrics */
+  countWebSocketOperation?: (operationType: string, outcome: string) => void;
 }
 
 export interface RunningHttpServer {
@@ -159,6 +161,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server, schema, logger, keys: options.auth.keys, anonymousRole: options.auth.anonymousRole, corsOrigins: options.corsOrigins ?? [],
     limits: options.limits, introspection: options.introspection, guard: options.guard,
     formatError: (error) => formatError(error.toJSON(), error, logger, formatOptions),
+    countOperation: options.countWebSocketOperation,
   });
   const wsServer = ws.server;
 

@@ -16,7 +16,7 @@ import type http from 'node:http';
 import {
   GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type ExecutionArgs, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule,
 } from 'graphql';
-import { CloseCode, type Context } from 'graphql-ws';
+import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiKeyService } from '../auth/api-keys.js';
@@ -40,6 +40,8 @@ export interface WebSocketOptions {
   introspection: boolean;
   guard: OperationGuard;
   formatError: (error: GraphQLError) => GraphQLFormattedError;
+  /** told of each operation started (outcome `ok`) or refused before it ran (its error code), e.g. for metrics */
+  countOperation?: (operationType: string, outcome: string) => void;
 }
 
 /** A parse or validation error with the code Apollo gives the same error over HTTP. */
@@ -76,6 +78,44 @@ export function startWebSocketServer(options: WebSocketOptions): { server: WebSo
 
   const masked = (errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e));
 
+  /** Parse, limits, validation and the guard (role, rate, cost): the execution args, or the errors that refuse it. */
+  const prepare = async (ctx: Context<Record<string, unknown>, Extra>, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    const principal = ctx.extra.principal as Principal;
+    const requestId = `ws-${Math.random().toString(36).slice(2, 10)}`;
+    const context: GraphQLContext = {
+      requestId, logger: logger.child({ requestId, transport: 'ws' }), auth: principal, transport: 'ws', remoteAddress: ctx.extra.request.socket.remoteAddress,
+    };
+    try {
+      if (Object.keys(ctx.subscriptions).length > limits.wsMaxOperations) {
+        throw new TrellisError(`at most ${limits.wsMaxOperations} operations may run at once on one connection (WS_MAX_OPERATIONS)`, 'QUERY_TOO_COMPLEX', { limit: 'wsOperations', max: limits.wsMaxOperations });
+      }
+      let document;
+      try {
+        document = parseLimited(payload.query, limits);
+      } catch (error) {
+        if (error instanceof GraphQLError && !error.extensions.code) return [requestError(error, 'GRAPHQL_PARSE_FAILED')];
+        throw error;
+      }
+      const errors = validate(schema, document, rules);
+      if (errors.length > 0) return errors.map((e) => (e instanceof TrellisError ? e : requestError(e, 'GRAPHQL_VALIDATION_FAILED')));
+      await guard.check({ document, operationName: payload.operationName, variables: payload.variables ?? undefined, context });
+      const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
+      return args;
+    } catch (error) {
+      return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { originalError: error as Error })];
+    }
+  };
+
+  /** Counts an operation as it starts, or as it is refused with its error code. */
+  const counted = (payload: SubscribePayload, result: ExecutionArgs | readonly GraphQLError[]) => {
+    if (!options.countOperation) return result;
+    const refused = Array.isArray(result) ? (result as readonly GraphQLError[]) : null;
+    const type = /^\s*(query|mutation|subscription)\b/.exec(payload.query)?.[1] ?? (refused ? 'unknown' : 'query');
+    const code = refused ? refused[0]?.extensions?.code : 'ok';
+    options.countOperation(type, typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+    return result;
+  };
+
   const cleanup = useServer<Record<string, unknown>, Extra>(
     {
       schema,
@@ -93,32 +133,7 @@ export function startWebSocketServer(options: WebSocketOptions): { server: WebSo
           return false;
         }
       },
-      onSubscribe: async (ctx: Context<Record<string, unknown>, Extra>, id, payload) => {
-        const principal = ctx.extra.principal as Principal;
-        const requestId = `ws-${Math.random().toString(36).slice(2, 10)}`;
-        const context: GraphQLContext = {
-          requestId, logger: logger.child({ requestId, transport: 'ws' }), auth: principal, transport: 'ws', remoteAddress: ctx.extra.request.socket.remoteAddress,
-        };
-        try {
-          if (Object.keys(ctx.subscriptions).length > limits.wsMaxOperations) {
-            throw new TrellisError(`at most ${limits.wsMaxOperations} operations may run at once on one connection (WS_MAX_OPERATIONS)`, 'QUERY_TOO_COMPLEX', { limit: 'wsOperations', max: limits.wsMaxOperations });
-          }
-          let document;
-          try {
-            document = parseLimited(payload.query, limits);
-          } catch (error) {
-            if (error instanceof GraphQLError && !error.extensions.code) return [requestError(error, 'GRAPHQL_PARSE_FAILED')];
-            throw error;
-          }
-          const errors = validate(schema, document, rules);
-          if (errors.length > 0) return errors.map((e) => (e instanceof TrellisError ? e : requestError(e, 'GRAPHQL_VALIDATION_FAILED')));
-          await guard.check({ document, operationName: payload.operationName, variables: payload.variables ?? undefined, context });
-          const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
-          return args;
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Internal server error', { originalError: error as Error })];
-        }
-      },
+      onSubscribe: async (ctx: Context<Record<string, unknown>, Extra>, _id, payload) => counted(payload, await prepare(ctx, payload)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return undefined;
         return { ...result, errors: masked(result.errors) } as unknown as typeof result;

@@ -114,6 +114,12 @@ export class JobQueue {
     throw new ConflictError(`training job ${id} is already ${existing.status}`, { status: existing.status });
   }
 
+  /** How many jobs are in each status (for the metrics gauge). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const res = await this.deps.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM training_job GROUP BY status');
+    return Object.fromEntries(res.rows.map((r) => [r.status, r.n]));
+  }
+
   async get(id: string): Promise<JobRecord | null> {
     if (!isUuid(id)) return null;
     const res = await this.deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]);

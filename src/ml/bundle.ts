@@ -9,6 +9,7 @@ import type { FeatureState } from './features.js';
 import type { Hyperparameters } from './hyperparameters.js';
 import type { EvaluationMetrics } from './metrics.js';
 import type { RatingClass } from './types.js';
+import type { DriftProfile } from './drift.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 export const BUNDLE_FILES = ['model.json', 'weights.bin', 'features.json', 'metadata.json'] as const;
@@ -24,6 +25,8 @@ export interface BundleMetadata {
   createdAt: string;
   trainedOnRows: number;
   tfjsVersion: string;
+  /** histograms of the training split's features: what uploads are compared with for drift (absent in older bundles) */
+  dataProfile?: DriftProfile;
   /** how the model was trained beyond the hyperparameters (absent in older bundles) */
   training?: {
     splitGroups: 'duplicate' | 'location';

@@ -14,6 +14,7 @@ import { createNetwork, disposeNetwork, logits, restore, snapshot, toLayersArtif
 import { mulberry32, shuffleInPlace } from './random.js';
 import { LABELS, type FacilityRecord } from './types.js';
 import { tuneLogitOffsets, weightedCrossEntropy } from './calibration.js';
+import { profileRecords } from './drift.js';
 import { classWeights, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, prepareData, TrainingDataError } from './prepare.js';
 import { unseenLocationScore } from './metrics.js';
 
@@ -228,6 +229,7 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       createdAt: new Date().toISOString(),
       trainedOnRows: split.train.length,
       tfjsVersion: tf.version.tfjs,
+      dataProfile: profileRecords(split.train.map((i) => labeled[i] as FacilityRecord)),
       training: {
         splitGroups: opts.splitGroups ?? 'duplicate',
         classWeights: weights,

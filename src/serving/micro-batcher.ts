@@ -23,6 +23,8 @@ export interface MicroBatcherOptions {
   windowMs: number;
   maxRows: number;
   flushWhenIdle?: boolean;
+  /** told of each forward pass (n rows of an n × k probability matrix), e.g. for metrics */
+  onBatch?: (model: LoadedModel, probabilities: Float32Array, n: number) => void;
 }
 
 export interface MicroBatchStats {
@@ -127,6 +129,7 @@ export class MicroBatcher {
     this.counters.batches++;
     this.counters.rows += n;
     if (n > this.counters.largestBatch) this.counters.largestBatch = n;
+    this.options.onBatch?.(batch.model, probabilities, n);
     for (let i = 0; i < n; i++) (batch.waiters[i] as Waiter).resolve(probabilities.subarray(i * k, (i + 1) * k));
   }
 

@@ -26,6 +26,13 @@ export interface PredictorOptions {
   microBatchMaxRows: number;
   /** run a micro-batch as soon as the event loop has a turn without newcomers (default true) */
   microBatchFlushWhenIdle?: boolean;
+  /** told of each forward pass of predict (micro-batched) and predictBatch, e.g. for metrics */
+  observer?: PredictionObserver;
+}
+
+export interface PredictionObserver {
+  /** n rows of a row-major n × k probability matrix, answered by `modelVersion` */
+  forwardPass(modelVersion: number, probabilities: Float32Array, n: number, microBatched: boolean): void;
 }
 
 /** Index of the most probable class in row `row` of a n × k probability matrix (first wins ties). */
@@ -56,12 +63,17 @@ export function toPredictionResult(probabilities: Float32Array, row: number, mod
 export class Predictor {
   private readonly batcher: MicroBatcher;
 
+  private readonly observer: PredictionObserver | undefined;
+
   constructor(
     private readonly models: ModelSource,
     options: PredictorOptions,
   ) {
+    const observer = options.observer;
+    this.observer = observer;
     this.batcher = new MicroBatcher({
       windowMs: options.microBatchWindowMs, maxRows: options.microBatchMaxRows, flushWhenIdle: options.microBatchFlushWhenIdle ?? true,
+      onBatch: observer ? (model, probabilities, n) => observer.forwardPass(model.version, probabilities, n, true) : undefined,
     });
   }
 
@@ -93,6 +105,7 @@ export class Predictor {
   async predictMany(records: readonly FacilityRecord[], version?: number | null): Promise<PredictionResult[]> {
     const model = await this.model(version);
     const probabilities = model.classifier.predictProbabilities(records);
+    this.observer?.forwardPass(model.version, probabilities, records.length, false);
     const out = new Array<PredictionResult>(records.length);
     for (let i = 0; i < records.length; i++) out[i] = toPredictionResult(probabilities, i, model.version);
     return out;

@@ -54,6 +54,10 @@ const OPERATIONS: Operation[] = [
   { name: 'createApiKey', need: 'ADMIN', query: 'mutation { createApiKey(name: "made in the matrix", role: VIEWER) { key } }' },
   { name: 'revokeApiKey', need: 'ADMIN', query: `mutation { revokeApiKey(id: "${randomUUID()}") { id } }` },
   { name: 'auditLog', need: 'ADMIN', query: '{ auditLog { totalCount } }' },
+  { name: 'webhooks', need: 'ADMIN', query: '{ webhooks { id } }' },
+  { name: 'webhookDeliveries', need: 'ADMIN', query: `{ webhookDeliveries(webhookId: "${randomUUID()}") { id } }` },
+  { name: 'createWebhook', need: 'ADMIN', query: 'mutation { createWebhook(input: { url: "https://example.org/hook", events: [MODEL_ACTIVATED] }) { secret } }' },
+  { name: 'deleteWebhook', need: 'ADMIN', query: `mutation { deleteWebhook(id: "${randomUUID()}") { id } }` },
 ];
 
 const ROLES: AccessRole[] = ['VIEWER', 'PREDICTOR', 'TRAINER', 'ADMIN'];

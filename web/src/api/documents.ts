@@ -56,6 +56,7 @@ export const UPLOAD_DATASET = /* GraphQL */ `
       dataset { ${DATASET} }
       trainingJob { id status }
       trainingSkippedReason
+      drift { verdict modelVersion rows referenceRows threshold features { feature psi drifted bins { bin reference current } } }
     }
   }`;
 

@@ -59,6 +59,11 @@ export interface DatasetWithStats extends Dataset { stats: DatasetStats }
 export interface DatasetUploadResult {
   dataset: Dataset | null; acceptedCount: number; rejectedCount: number;
   rejectedRows: RejectedRow[]; trainingJob: { id: string; status: JobStatus } | null; trainingSkippedReason: string | null;
+  drift: DriftReport | null;
+}
+export interface DriftReport {
+  verdict: 'STABLE' | 'DRIFT' | 'INSUFFICIENT_DATA'; modelVersion: number; rows: number; referenceRows: number; threshold: number;
+  features: { feature: string; psi: number; drifted: boolean; bins: { bin: string; reference: number; current: number }[] }[];
 }
 
 export interface Hyperparameters {

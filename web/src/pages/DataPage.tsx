@@ -4,6 +4,7 @@ import { DATASETS, UPLOAD_DATASET } from '../api/documents';
 import { useQuery } from '../api/hooks';
 import type { Dataset, DatasetUploadResult } from '../api/types';
 import { DatasetInsights } from '../components/DatasetInsights';
+import { DriftReport } from '../components/DriftReport';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Loading } from '../components/Loading';
@@ -143,6 +144,7 @@ function UploadReport({ result }: { result: DatasetUploadResult }) {
         </p>
       )}
       {result.trainingSkippedReason && <p className="muted" data-testid="training-skipped">{result.trainingSkippedReason}</p>}
+      {result.drift && <DriftReport drift={result.drift} />}
       <RejectedRowsTable rows={result.rejectedRows} total={result.rejectedCount} />
     </div>
   );
