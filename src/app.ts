@@ -125,7 +125,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         plugins: [ApolloServerPluginCacheControlDisabled()],
         readiness: async () => {
           const database = await pool.query('SELECT 1').then(() => true, () => false);
-          return { database, model: models.status(), reason: models.unavailableReason() };
+          return { database, model: models.status(), reason: models.unavailableReason(), notify: bus.status() };
         },
       });
       const server = http;

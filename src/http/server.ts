@@ -27,6 +27,8 @@ export interface Readiness {
   model: { loaded: boolean; version: number | null; activeVersion?: number | null; loadError?: string | null };
   /** why no model can be served (null when one is) */
   reason: string | null;
+  /** the LISTEN connection: up or not, and how many times it was re-established */
+  notify?: { listening: boolean; reconnects: number };
 }
 
 export interface HttpServerOptions {
