@@ -203,6 +203,8 @@ export class Trainer {
       withRetry(fn, {
         deadline: () => lease.until,
         baseDelayMs: this.opts.db?.retryBaseMs, maxDelayMs: this.opts.db?.retryMaxMs,
+        // a shutdown that ran out of its budget stops waiting for the database
+        signal: this.stopAbort.signal,
         onRetry: (err, attempt, delayMs) => {
           if (attempt === 1 || attempt % 10 === 0) log.warn({ err, attempt, delayMs, leaseLeftMs: lease.until - Date.now() }, `${what}: database unavailable, retrying`);
         },

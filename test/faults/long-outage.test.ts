@@ -1,7 +1,8 @@
 /**
  * Fault 6: an outage longer than the job's lease. The attempt ends, the job is handed back to the
  * queue (QUEUED with a retry backoff, not FAILED, the reason kept), and once the database is back
- * a new attempt runs it to success, with every epoch of that attempt stored once.
+ * a new attempt runs it to success, with every epoch of that attempt stored once. And a SIGTERM
+ * while a job trains and the database is down still ends the process within SHUTDOWN_TIMEOUT_MS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/server.js';
@@ -57,5 +58,23 @@ describe('an outage longer than the lease', () => {
     expect(done.attempts).toBe(2);
     expect(epochs.map((e) => e.epoch)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(epochs.every((e) => e.attempt === 2)).toBe(true);
+  });
+
+  it('shuts down within SHUTDOWN_TIMEOUT_MS when SIGTERM comes during an outage while a job trains', async () => {
+    const t = trellis as RunningTrellis;
+    const job = await retrain(t.graphqlUrl, { epochs: 200, patience: 1000, batchSize: 4, hiddenUnits: [32], seed: 6 });
+    await waitFor(async () => (await cluster.query('SELECT 1 FROM training_epoch WHERE job_id = $1', [job.id], DB)).length >= 2, {
+      timeoutMs: 120_000, intervalMs: 200, what: 'two epochs before the outage',
+    });
+    await cluster.stop();
+    await sleep(1_000); // an epoch write is now waiting for the database
+    const started = Date.now();
+    t.child.kill('SIGTERM');
+    const exit = await t.exited;
+    const shutdownMs = Date.now() - started;
+    await cluster.start();
+    report('6b. SIGTERM during an outage while training', { faultsInjected: 'database down, job running, then SIGTERM', exitCode: exit.code, shutdownMs, deadlineMs: 10_000 });
+    expect(exit.code).toBe(0);
+    expect(shutdownMs).toBeLessThan(10_000);
   });
 });
