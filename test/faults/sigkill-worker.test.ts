@@ -57,12 +57,13 @@ describe('a worker killed with SIGKILL mid-epoch', () => {
       );
       expect(before?.status).toBe('RUNNING');
       expect(before?.worker_id).toContain(`:${doomed.child.pid}:`);
+      // the rescuer is up before the kill (it cannot claim a job whose lease holds), so the time to
+      // recover is the lease expiring, a poll, and the retry's first epoch, not a process start
+      const rescuer = startWorker();
+      await rescuer.ready;
       doomed.child.kill('SIGKILL');
       expect((await doomed.exited).signal).toBe('SIGKILL');
       const killedAt = Date.now();
-
-      const rescuer = startWorker();
-      await rescuer.ready;
       await waitFor(async () => (await query(`SELECT 1 FROM training_epoch WHERE job_id = $1 AND attempt = 2`, [queued.id])).length > 0, {
         timeoutMs: 60_000, what: 'the second attempt to store an epoch',
       });
