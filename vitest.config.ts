@@ -10,7 +10,10 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // the fault-injection suite runs on its own (npm run test:faults, vitest.faults.config.ts)
+    exclude: ['test/faults/**', 'node_modules/**'],
     globalSetup: ['test/setup/global-db.ts'],
+    setupFiles: ['test/setup/no-unhandled-rejections.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

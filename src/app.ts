@@ -76,15 +76,17 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
       onStop('embedded-postgres', () => embedded.stop());
       databaseUrl = embedded.url;
     }
-    const dataSource: DataSource = await openDatabase(databaseUrl);
+    const dataSource: DataSource = await openDatabase(databaseUrl, 10, {
+      statementTimeoutMs: config.db.statementTimeoutMs, idleInTransactionTimeoutMs: config.db.idleInTransactionTimeoutMs,
+    });
     onStop('database-pool', () => dataSource.destroy());
     const bus: NotifyBus = await createNotifyBus(databaseUrl, logger);
     onStop('notify-bus', () => bus.close());
 
     const pool = poolOf(dataSource);
     const registry = new ModelRegistry({ pool, logger, tolerance: config.gate.tolerance });
-    await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
-    const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize });
+    const bundled = await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
+    const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize, bundledError: bundled.error });
     // Workers never predict: only API processes load and follow the active model.
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
@@ -130,7 +132,11 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     });
     let trainer: Trainer | null = null;
     if (config.role !== 'api' && config.jobs.concurrency > 0) {
-      const started = new Trainer({ pool, bus, logger, registry, jobs: config.jobs });
+      const started = new Trainer({
+        pool, bus, logger, registry, jobs: config.jobs, db: config.db, onEpochTrained: (ms) => metrics.observeEpoch(ms),
+        // half the shutdown deadline: the rest is for the HTTP server, the bus and the pool
+        stopBudgetMs: Math.floor(config.shutdownTimeoutMs / 2),
+      });
       started.start();
       // Stopped before the pool and the bus: running jobs are handed back (QUEUED) first.
       onStop('trainer', () => started.stop());
@@ -177,8 +183,8 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.
         plugins: [ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(metrics)],
         readiness: async () => {
-          const database = await dataSource.query('SELECT 1').then(() => true, () => false);
-          return { database, model: models.status() };
+          const database = await pool.query('SELECT 1').then(() => true, () => false);
+          return { database, model: models.status(), reason: models.unavailableReason(), notify: bus.status() };
         },
       });
       const server = http;

@@ -27,7 +27,19 @@ export interface Config {
     /** scored CSVs of predictBatchFile: kept this long under DATA_DIR/predictions, at most this many */
     downloadTtlMs: number; downloadMaxFiles: number;
   };
-  jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
+  jobs: {
+    concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number;
+    /** longest one attempt may run before it is stopped and the job FAILED */
+    timeoutMs: number;
+    /** backoff before a job handed back on a transient failure runs again: base·2^(attempt−1), capped */
+    retryBaseMs: number; retryMaxMs: number;
+    /** stored epochs of jobs finished longer ago than this are deleted; 0 keeps them forever */
+    epochRetentionDays: number;
+    /** most dataset rows one training reads (read in pages); more is a permanent failure */
+    maxTrainingRows: number;
+  };
+  /** Bounds on every pooled connection, and the retry of transient errors on the training path. */
+  db: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number; retryBaseMs: number; retryMaxMs: number };
   gate: { tolerance: number };
   webhooks: {
     /** deliveries may reach loopback and private addresses (tests, private networks) */
@@ -189,6 +201,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       heartbeatMs: int(env, 'JOB_HEARTBEAT_MS', 10_000, 100, 3_600_000),
       maxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: int(env, 'JOB_POLL_MS', 2_000, 50, 600_000),
+      timeoutMs: int(env, 'JOB_TIMEOUT_MS', 3_600_000, 1_000, 7 * 86_400_000),
+      retryBaseMs: int(env, 'JOB_RETRY_BASE_MS', 5_000, 0, 3_600_000),
+      retryMaxMs: int(env, 'JOB_RETRY_MAX_MS', 300_000, 0, 86_400_000),
+      epochRetentionDays: int(env, 'EPOCH_RETENTION_DAYS', 30, 0, 36_500),
+      maxTrainingRows: int(env, 'TRAIN_MAX_ROWS', 1_000_000, 1, 100_000_000),
+    },
+    db: {
+      statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 60_000, 0, 86_400_000),
+      idleInTransactionTimeoutMs: int(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 60_000, 0, 86_400_000),
+      retryBaseMs: int(env, 'DB_RETRY_BASE_MS', 100, 1, 60_000),
+      retryMaxMs: int(env, 'DB_RETRY_MAX_MS', 2_000, 1, 600_000),
     },
     gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
     webhooks: {

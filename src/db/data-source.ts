@@ -17,7 +17,15 @@ export function describeUrl(url: string): { host: string; port: number; database
 
 const MIGRATION_LOCK_KEY = 7_261_001;
 
-export function createDataSource(url: string, poolSize = 10): DataSource {
+/** Server-side bounds on every pooled connection (0 = no limit). */
+export interface SessionBounds {
+  /** a statement running longer is cancelled (57014) */
+  statementTimeoutMs: number;
+  /** a session idle inside an open transaction longer is ended, releasing its locks */
+  idleInTransactionTimeoutMs: number;
+}
+
+export function createDataSource(url: string, poolSize = 10, bounds?: SessionBounds): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -26,14 +34,19 @@ export function createDataSource(url: string, poolSize = 10): DataSource {
     migrationsRun: false,
     synchronize: false,
     logging: false,
-    extra: { max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'trellis' },
+    extra: {
+      max: poolSize, connectionTimeoutMillis: 5_000, application_name: 'trellis',
+      // TCP keepalive: a connection whose server vanished without a FIN fails instead of hanging.
+      keepAlive: true,
+      ...(bounds ? { statement_timeout: bounds.statementTimeoutMs, idle_in_transaction_session_timeout: bounds.idleInTransactionTimeoutMs } : {}),
+    },
   });
 }
 
 /** Connects and runs pending migrations. Connection failures become one DatabaseUnreachableError naming host and port. */
-export async function openDatabase(url: string, poolSize = 10): Promise<DataSource> {
+export async function openDatabase(url: string, poolSize = 10, bounds?: SessionBounds): Promise<DataSource> {
   const { host, port } = describeUrl(url);
-  const dataSource = createDataSource(url, poolSize);
+  const dataSource = createDataSource(url, poolSize, bounds);
   try {
     await dataSource.initialize();
   } catch (error) {

@@ -1,9 +1,17 @@
 /**
  * LISTEN/NOTIFY over one dedicated connection: how processes tell each other about
  * epochs, job changes and model activations. Payloads are small JSON (ids and numbers).
+ *
+ * One connection per process, always: when the server ends the session (a restart, a failover,
+ * pg_terminate_backend, idle_session_timeout) node-postgres emits `error` and then `end` on the
+ * client — sometimes two `error`s. Only the first signal of the current client counts; the old
+ * client is closed, and one reconnect loop (capped exponential backoff with jitter) opens the
+ * next. Notifications sent while no connection listened are lost, so after every reconnect the
+ * `onReconnect` listeners run: subscriptions and caches re-read what they may have missed.
  */
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { backoffDelay, pause } from './retry.js';
 
 export const CHANNELS = {
   jobEvents: 'trellis_job_events',
@@ -15,21 +23,46 @@ export const CHANNELS = {
 } as const;
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];
 
+/** application_name of the LISTEN connection (visible in pg_stat_activity). */
+export const LISTEN_APPLICATION_NAME = 'trellis-listen';
+
 type Handler = (payload: unknown) => void;
 
 export interface NotifyBus {
   /** Publishes through the given executor (a transaction, so the notice is sent on commit) or the bus's pool. */
   publish(channel: Channel, payload: unknown, executor?: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void>;
   subscribe(channel: Channel, handler: Handler): () => void;
+  /** Called after each reconnect of the LISTEN connection (not the first connect): re-read missed state. */
+  onReconnect(listener: () => void): () => void;
+  /** Whether the LISTEN connection is up, and how many times it was re-established. */
+  status(): { listening: boolean; reconnects: number };
   close(): Promise<void>;
 }
 
-export async function createNotifyBus(url: string, logger: Logger): Promise<NotifyBus> {
+export interface NotifyBusOptions {
+  /** first reconnect delay; doubles up to maxReconnectDelayMs (jittered) */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+}
+
+/** Factory of LISTEN clients (tests wrap it to watch what the bus does with its clients). */
+export type ListenClientFactory = () => pg.Client;
+
+export async function createNotifyBus(url: string, logger: Logger, options: NotifyBusOptions = {}, makeClient?: ListenClientFactory): Promise<NotifyBus> {
   const log = logger.child({ component: 'notify-bus' });
   const handlers = new Map<string, Set<Handler>>();
+  const reconnectListeners = new Set<() => void>();
   const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'trellis-notify' });
+  // An idle pooled client whose server went away emits `error` on the pool; unhandled, it would end the process.
+  pool.on('error', (error) => log.warn({ err: error }, 'idle notify-pool connection lost'));
+  const newClient = makeClient ?? (() => new pg.Client({ connectionString: url, application_name: LISTEN_APPLICATION_NAME, keepAlive: true }));
+  const baseDelay = options.reconnectDelayMs ?? 200;
+  const maxDelay = options.maxReconnectDelayMs ?? 5_000;
+  const stopped = new AbortController();
+
   let listener: pg.Client | null = null;
-  let closed = false;
+  let reconnecting = false;
+  let reconnects = 0;
 
   const dispatch = (msg: pg.Notification) => {
     const set = handlers.get(msg.channel);
@@ -50,30 +83,71 @@ export async function createNotifyBus(url: string, logger: Logger): Promise<Noti
     }
   };
 
+  /** Closes a client for good; its later `error`/`end` events are swallowed. */
+  const discard = (client: pg.Client) => {
+    client.removeAllListeners('notification');
+    client.removeAllListeners('error');
+    client.removeAllListeners('end');
+    client.on('error', () => undefined);
+    client.end().catch(() => undefined);
+  };
+
+  /** The current client ended or failed: close it and start the (single) reconnect loop. */
+  const lost = (client: pg.Client, error?: unknown) => {
+    if (client !== listener) return; // a second `error`, or the `end` after it: already handled
+    listener = null;
+    discard(client);
+    if (stopped.signal.aborted) return;
+    log.warn({ err: error }, 'LISTEN connection lost; reconnecting');
+    void reconnect();
+  };
+
   const connect = async (): Promise<void> => {
-    const client = new pg.Client({ connectionString: url, application_name: 'trellis-listen' });
+    const client = newClient();
+    client.on('error', (error) => lost(client, error));
+    client.on('end', () => lost(client));
+    try {
+      await client.connect();
+      for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      discard(client);
+      throw error;
+    }
+    if (stopped.signal.aborted) {
+      discard(client);
+      return;
+    }
     client.on('notification', dispatch);
-    client.on('error', (error) => {
-      if (closed) return;
-      log.error({ err: error }, 'LISTEN connection lost; reconnecting');
-      listener = null;
-      void reconnect();
-    });
-    await client.connect();
-    for (const channel of Object.values(CHANNELS)) await client.query(`LISTEN ${channel}`);
     listener = client;
   };
 
   const reconnect = async (): Promise<void> => {
-    for (let delay = 200; !closed; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      try {
-        await connect();
-        log.info('LISTEN connection restored');
+    if (reconnecting) return;
+    reconnecting = true;
+    try {
+      for (let attempt = 1; !stopped.signal.aborted; attempt++) {
+        await pause(backoffDelay(attempt, baseDelay, maxDelay), stopped.signal);
+        if (stopped.signal.aborted) return;
+        try {
+          await connect();
+        } catch (error) {
+          log.warn({ err: error, attempt }, 'LISTEN reconnect failed');
+          continue;
+        }
+        if (stopped.signal.aborted) return;
+        reconnects++;
+        log.info({ attempt, reconnects }, 'LISTEN connection restored; resyncing subscribers');
+        for (const fn of reconnectListeners) {
+          try {
+            fn();
+          } catch (error) {
+            log.error({ err: error }, 'reconnect listener failed');
+          }
+        }
         return;
-      } catch (error) {
-        log.warn({ err: error }, 'LISTEN reconnect failed');
       }
+    } finally {
+      reconnecting = false;
     }
   };
 
@@ -90,10 +164,26 @@ export async function createNotifyBus(url: string, logger: Logger): Promise<Noti
       set.add(handler);
       return () => set.delete(handler);
     },
+    onReconnect(fn) {
+      reconnectListeners.add(fn);
+      return () => reconnectListeners.delete(fn);
+    },
+    status() {
+      return { listening: listener !== null, reconnects };
+    },
     async close() {
-      closed = true;
+      stopped.abort();
       handlers.clear();
-      await listener?.end().catch(() => undefined);
+      reconnectListeners.clear();
+      const client = listener;
+      listener = null;
+      if (client) {
+        client.removeAllListeners('notification');
+        client.removeAllListeners('end');
+        client.removeAllListeners('error');
+        client.on('error', () => undefined);
+        await client.end().catch(() => undefined);
+      }
       await pool.end().catch(() => undefined);
     },
   };

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscrip
 import type { DatasetRecord } from '../datasets/datasets.js';
 import { activations } from '../jobs/live.js';
 import { poolOf } from '../db/sql.js';
+import { withRetry } from '../db/retry.js';
 import type { ModelActivationRecord, ModelVersionRecord } from '../registry/registry.js';
 import type { AppServices } from '../services.js';
 import { subscriptionServices } from './common.types.js';
@@ -69,7 +70,8 @@ export class ModelResolver {
       const versions = activations({ pool: poolOf(services.dataSource), bus: services.bus });
       const models = (async function* () {
         for await (const version of versions) {
-          const model = await services.registry.get(version);
+          // waits out a database outage like the stream it reads from
+          const model = await withRetry(() => services.registry.get(version), { deadline: Date.now() + 300_000, maxDelayMs: 2_000 });
           if (model) yield model;
         }
       })();

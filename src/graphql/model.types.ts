@@ -60,6 +60,8 @@ export class ModelVersion {
   @Field(() => Int) sizeBytes!: number;
   @Field(() => Int) formatVersion!: number;
   @Field(() => String, { description: '"bundled" (the committed model) or "training"' }) source!: string;
+  @Field(() => String, { nullable: true, description: 'why the bundle could not be loaded (fails its sha256, does not unpack); such a version is never served' })
+  loadError!: string | null;
 }
 
 @ObjectType({ description: 'One change of the active model' })

@@ -9,6 +9,7 @@ import { CsvFormatError, LABELS } from '../ml/index.js';
 import { BatchRowLimitError, EmptyBatchFileError, NOT_SCORED, scoreCsvStream, type ScoredFile } from '../serving/batch-file.js';
 import { NoActiveModelError, UnknownModelVersionError } from '../serving/errors.js';
 import { toPredictionResult } from '../serving/predictor.js';
+import { ModelLoadError } from '../registry/model-source.js';
 import type { AppServices } from '../services.js';
 import { BadUserInputError, ModelNotReadyError, NotFoundError, PayloadTooLargeError, TrellisError } from '../errors.js';
 import { FacilityInput, facilityRecordFrom } from './prediction.inputs.js';
@@ -23,6 +24,7 @@ type BatchResultRoot = BatchPredictionResult & { [SCORED]?: ScoredFile };
 function apiError(error: unknown): unknown {
   if (error instanceof NoActiveModelError) return new ModelNotReadyError(error.message);
   if (error instanceof UnknownModelVersionError) return new NotFoundError('model version', error.version);
+  if (error instanceof ModelLoadError) return new ModelNotReadyError(error.message);
   return error;
 }
 

@@ -48,9 +48,9 @@ export class TrainingJobResolver {
   @RequiresRole('TRAINER')
   @Mutation(() => TrainingJob, { description: 'Queues a retraining (or returns the identical one already queued)' })
   async retrain(@Arg('input', () => RetrainInput, { nullable: true }) input: RetrainInput | null): Promise<JobRecord> {
-    const { datasetIds, ...hp } = input ?? {};
+    const { datasetIds, priority, ...hp } = input ?? {};
     const hyperparameters = Object.fromEntries(Object.entries(hp).filter(([, v]) => v !== null && v !== undefined));
-    return (await this.services.jobs.enqueue({ datasetIds, hyperparameters })).job;
+    return (await this.services.jobs.enqueue({ datasetIds, hyperparameters, priority })).job;
   }
 
   @RequiresRole('TRAINER')

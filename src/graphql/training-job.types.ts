@@ -19,6 +19,9 @@ export class TrainingJob {
   @Field(() => Date, { nullable: true, description: 'when the current claim lapses unless heartbeated' }) leaseExpiresAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'the worker holding (or that last held) the job' }) workerId!: string | null;
   @Field(() => Int, { nullable: true, description: 'the model version this job registered' }) modelVersion!: number | null;
+  @Field(() => Int, { description: 'claimed highest first, then oldest first' }) priority!: number;
+  @Field(() => Date, { nullable: true, description: 'a job handed back after a transient failure is not claimed before this time (retry backoff)' })
+  runAt!: Date | null;
 }
 
 @ObjectType()
@@ -45,4 +48,6 @@ export class RetrainInput {
   @Field(() => [Int], { nullable: true }) hiddenUnits?: number[] | null;
   @Field(() => Float, { nullable: true }) dropout?: number | null;
   @Field(() => Int, { nullable: true }) seed?: number | null;
+  @Field(() => Int, { nullable: true, description: 'claimed highest first (-1000 to 1000, default 0); not part of the duplicate check' })
+  priority?: number | null;
 }

@@ -29,7 +29,11 @@ import { startWebSocketServer } from './websocket.js';
 
 export interface Readiness {
   database: boolean;
-  model: { loaded: boolean; version: number | null };
+  model: { loaded: boolean; version: number | null; activeVersion?: number | null; loadError?: string | null };
+  /** why no model can be served (null when one is) */
+  reason: string | null;
+  /** the LISTEN connection: up or not, and how many times it was re-established */
+  notify?: { listening: boolean; reconnects: number };
 }
 
 export interface HttpServerOptions {
@@ -207,9 +211,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
+  // Ready = predictions can be answered, i.e. a model is loaded. A database outage alone does not
+  // make the process unready (predictions are served from memory; taking every replica out of
+  // rotation would turn a database blip into a full outage): it reports `degraded` instead.
   app.get('/readyz', async (_req, res) => {
-    const readiness = await options.readiness().catch(() => ({ database: false, model: { loaded: false, version: null } }));
-    res.status(readiness.database ? 200 : 503).json({ status: readiness.database ? 'ready' : 'unavailable', ...readiness });
+    const readiness: Readiness = await options
+      .readiness()
+      .catch((error: unknown) => ({ database: false, model: { loaded: false, version: null }, reason: `readiness check failed: ${String(error)}` }));
+    const ready = readiness.model.loaded;
+    const status = !ready ? 'unavailable' : readiness.database ? 'ready' : 'degraded';
+    res.status(ready ? 200 : 503).json({ status, ...readiness });
   });
   app.use(
     '/graphql',

@@ -2,9 +2,15 @@
  * Live streams over LISTEN/NOTIFY for subscriptions, correct across processes: the subscriber's
  * process need not be the worker's. Each stream subscribes to the bus BEFORE reading stored
  * state, so nothing falls in the gap, and deduplicates by epoch number.
+ *
+ * Across a database outage: notifications sent while the bus's LISTEN connection was down are
+ * lost, so after each reconnect (bus.onReconnect) every stream resyncs — re-reads from its cursor
+ * (the last epoch sent, the job's state, the active version) — and reads retry transient errors
+ * for as long as the subscriber stays, so a subscriber sees each epoch once, in order.
  */
 import type pg from 'pg';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
+import { withRetry } from '../db/retry.js';
 import { NotFoundError } from '../errors.js';
 import { isUuid } from './queue.js';
 import { TERMINAL_STATUSES, toEpoch, toJob, type EpochEvent, type JobEvent, type JobRecord, type StoredEpoch } from './types.js';
@@ -14,6 +20,8 @@ class Channel<T> {
   private readonly items: T[] = [];
   private wake: (() => void) | null = null;
   closed = false;
+  /** aborted when the consumer leaves: reads waiting out an outage give up */
+  readonly gone = new AbortController();
 
   push(item: T): void {
     this.items.push(item);
@@ -48,18 +56,60 @@ export interface LiveDeps {
   bus: NotifyBus;
   /** safety-net re-read of the job (lost notifications during a LISTEN reconnect) */
   recheckMs?: number;
+  /** how long a read waits out an unreachable database before the subscription fails (default 5 min) */
+  outagePatienceMs?: number;
+}
+
+/** The resync marker pushed into a stream after the bus reconnected. */
+const RESYNC = { kind: 'resync' } as const;
+
+/** One read of a stream: transient errors retried while the subscriber stays (and within the patience). */
+function reader(deps: LiveDeps, events: Channel<unknown>) {
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    withRetry(fn, { deadline: Date.now() + (deps.outagePatienceMs ?? 300_000), baseDelayMs: 200, maxDelayMs: 2_000, signal: events.gone.signal });
+}
+
+/**
+ * Where an epoch stream stands: the attempt it follows and the last epoch it sent. `accept` says
+ * whether an epoch is the next one to send (and advances), so stored and live epochs, and the
+ * re-reads after a reconnect, can overlap freely without a duplicate or a reordering.
+ */
+export class EpochCursor {
+  constructor(public attempt = 0, public last = 0) {}
+
+  /** A newer attempt restarts the stream at epoch 1. */
+  seeAttempt(attempt: number): void {
+    if (attempt > this.attempt) {
+      this.attempt = attempt;
+      this.last = 0;
+    }
+  }
+
+  /**
+   * 'send': next in order (cursor advanced); 'skip': already sent or of an older attempt; 'gap': an
+   * earlier one is missing (a live event only: `stored` rows, read in order from the table, are the truth).
+   */
+  accept(e: { attempt: number; epoch: number }, stored = false): 'send' | 'skip' | 'gap' {
+    this.seeAttempt(e.attempt);
+    if (e.attempt < this.attempt || e.epoch <= this.last) return 'skip';
+    if (!stored && e.epoch !== this.last + 1) return 'gap';
+    this.last = e.epoch;
+    return 'send';
+  }
 }
 
 /**
  * Every epoch of a job's current attempt: stored ones first, then live ones, in order, each once;
  * ends when the job reaches a terminal status. A retry (new attempt) restarts at epoch 1.
  */
+type EpochStreamEvent = { kind: 'epoch'; e: EpochEvent } | { kind: 'job'; e: JobEvent } | typeof RESYNC;
+
 export function epochStream(deps: LiveDeps, jobId: string): AsyncGenerator<StoredEpoch> {
-  const events = new Channel<{ kind: 'epoch'; e: EpochEvent } | { kind: 'job'; e: JobEvent }>();
+  const events = new Channel<EpochStreamEvent>();
   return closable(epochStreamOn(deps, jobId, events), events);
 }
 
-async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<{ kind: 'epoch'; e: EpochEvent } | { kind: 'job'; e: JobEvent }>): AsyncGenerator<StoredEpoch> {
+async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<EpochStreamEvent>): AsyncGenerator<StoredEpoch> {
   if (!isUuid(jobId)) throw new NotFoundError('Training job', jobId);
   const offEpoch = deps.bus.subscribe(CHANNELS.epochEvents, (p) => {
     const e = p as EpochEvent;
@@ -69,19 +119,17 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<{ k
     const e = p as JobEvent;
     if (e.id === jobId) events.push({ kind: 'job', e });
   });
+  const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
+  const read = reader(deps, events);
   try {
-    const jobRes = await deps.pool.query('SELECT * FROM training_job WHERE id = $1', [jobId]);
+    const jobRes = await read(() => deps.pool.query('SELECT * FROM training_job WHERE id = $1', [jobId]));
     if (!jobRes.rows[0]) throw new NotFoundError('Training job', jobId);
-    let attempt = toJob(jobRes.rows[0]).attempts;
-    let last = 0;
+    const cursor = new EpochCursor(toJob(jobRes.rows[0]).attempts);
     const fromDb = async function* (): AsyncGenerator<StoredEpoch> {
-      const res = await deps.pool.query('SELECT * FROM training_epoch WHERE job_id = $1 AND epoch > $2 ORDER BY epoch', [jobId, last]);
+      const res = await read(() => deps.pool.query('SELECT * FROM training_epoch WHERE job_id = $1 AND epoch > $2 ORDER BY epoch', [jobId, cursor.last]));
       for (const row of res.rows) {
         const epoch = toEpoch(row);
-        if (epoch.attempt > attempt) attempt = epoch.attempt;
-        if (epoch.attempt < attempt || epoch.epoch <= last) continue;
-        last = epoch.epoch;
-        yield epoch;
+        if (cursor.accept(epoch, true) === 'send') yield epoch;
       }
     };
     yield* fromDb();
@@ -91,32 +139,26 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<{ k
       if (events.closed) return;
       let recheck = batch.length === 0;
       for (const item of batch) {
+        if (item.kind === 'resync') {
+          recheck = true; // the bus reconnected: epochs and the job's end may have been missed
+          continue;
+        }
         if (item.kind === 'job') {
           if (isTerminal(item.e.status)) done = true;
           continue;
         }
         const e = item.e;
-        if (e.attempt > attempt) {
-          attempt = e.attempt;
-          last = 0;
-        }
-        if (e.attempt < attempt || e.epoch <= last) continue;
-        if (e.epoch !== last + 1) {
-          recheck = true; // a gap: fill it from the table
-          continue;
-        }
-        last = e.epoch;
+        const verdict = cursor.accept(e);
+        if (verdict === 'gap') recheck = true; // fill it from the table
+        if (verdict !== 'send') continue;
         const { jobId: id, attempt: a, ...m } = e;
         yield { jobId: id, attempt: a, workerId: null, ...m };
       }
       if (recheck || done) {
-        const job = await deps.pool.query('SELECT status, attempts FROM training_job WHERE id = $1', [jobId]);
+        const job = await read(() => deps.pool.query('SELECT status, attempts FROM training_job WHERE id = $1', [jobId]));
         const row = job.rows[0] as { status: string; attempts: number } | undefined;
         if (!row) return;
-        if (row.attempts > attempt) {
-          attempt = row.attempts;
-          last = 0;
-        }
+        cursor.seeAttempt(row.attempts);
         yield* fromDb();
         if (isTerminal(row.status)) done = true;
       }
@@ -124,6 +166,7 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<{ k
   } finally {
     offEpoch();
     offJob();
+    offResync();
   }
 }
 
@@ -132,21 +175,35 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<{ k
  * no id, of every job (never ends).
  */
 export function jobUpdates(deps: LiveDeps, jobId: string | null): AsyncGenerator<JobRecord> {
-  const events = new Channel<JobEvent>();
+  const events = new Channel<JobEvent | typeof RESYNC>();
   return closable(jobUpdatesOn(deps, jobId, events), events);
 }
 
-async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Channel<JobEvent>): AsyncGenerator<JobRecord> {
+/** Jobs changed since a resync cursor (updated_at), oldest change first; bounded. */
+const RESYNC_MAX_JOBS = 500;
+
+async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Channel<JobEvent | typeof RESYNC>): AsyncGenerator<JobRecord> {
   if (jobId !== null && !isUuid(jobId)) throw new NotFoundError('Training job', jobId);
   const off = deps.bus.subscribe(CHANNELS.jobEvents, (p) => {
     const e = p as JobEvent;
     if (jobId === null || e.id === jobId) events.push(e);
   });
+  const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
+  const retried = reader(deps, events);
   const read = async (id: string) => {
-    const res = await deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]);
+    const res = await retried(() => deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]));
     return res.rows[0] ? toJob(res.rows[0]) : null;
   };
   const keyOf = (j: Pick<JobRecord, 'status' | 'cancelRequested' | 'attempts'>) => `${j.status}|${j.cancelRequested}|${j.attempts}`;
+  // Every-job mode: what was last sent per job, and the newest updated_at seen (the resync cursor).
+  const sent = new Map<string, string>();
+  let since: Date | null = null;
+  const remember = (job: JobRecord) => {
+    sent.delete(job.id);
+    sent.set(job.id, keyOf(job));
+    if (sent.size > RESYNC_MAX_JOBS) sent.delete(sent.keys().next().value as string);
+    if (!since || job.updatedAt > since) since = job.updatedAt;
+  };
   try {
     let lastSeen = '';
     if (jobId !== null) {
@@ -155,14 +212,33 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
       yield job;
       lastSeen = keyOf(job);
       if (isTerminal(job.status)) return;
+    } else {
+      const now = await retried(() => deps.pool.query<{ now: Date }>('SELECT now() AS now'));
+      since = now.rows[0]?.now ?? new Date();
     }
     for (;;) {
       const batch = await events.drain(deps.recheckMs ?? 5_000);
       if (events.closed) return;
       // Each event is one transition: the row as read now, overlaid with the fields as of the event
       // (the row may already be further along), so every status is reported once, consistently.
-      const updates: Array<{ id: string; event?: JobEvent }> = batch.map((e) => ({ id: e.id, event: e }));
-      if (jobId !== null && batch.length === 0) updates.push({ id: jobId }); // safety net: re-read
+      const updates: Array<{ id: string; event?: JobEvent }> = [];
+      let resync = false;
+      for (const e of batch) {
+        if ('kind' in e) resync = true;
+        else updates.push({ id: e.id, event: e });
+      }
+      if (jobId !== null && (batch.length === 0 || resync)) updates.push({ id: jobId }); // safety net / resync: re-read
+      if (jobId === null && resync && since) {
+        // Transitions missed while the bus was down: every job changed since the last one sent.
+        const res = await retried(() =>
+          deps.pool.query('SELECT * FROM training_job WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2', [since, RESYNC_MAX_JOBS]),
+        );
+        for (const job of res.rows.map(toJob)) {
+          if (sent.get(job.id) === keyOf(job)) continue;
+          remember(job);
+          yield job;
+        }
+      }
       for (const u of updates) {
         const row = await read(u.id);
         if (!row) continue;
@@ -180,6 +256,8 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
         if (jobId !== null) {
           if (keyOf(job) === lastSeen) continue;
           lastSeen = keyOf(job);
+        } else {
+          remember(job);
         }
         yield job;
         if (jobId !== null && isTerminal(job.status)) return;
@@ -187,22 +265,37 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
     }
   } finally {
     off();
+    offResync();
   }
 }
 
-/** Each model activation, anywhere: the version number that became active. */
+/**
+ * Each model activation, anywhere: the version number that became active. After a reconnect of
+ * the bus the active version is re-read, and sent when it changed meanwhile.
+ */
 export function activations(deps: LiveDeps): AsyncGenerator<number> {
-  const events = new Channel<{ version: number }>();
+  const events = new Channel<{ version: number } | typeof RESYNC>();
   const gen = async function* (): AsyncGenerator<number> {
     const off = deps.bus.subscribe(CHANNELS.modelActivated, (p) => events.push(p as { version: number }));
+    const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
+    const read = reader(deps, events);
+    const activeVersion = async () =>
+      (await read(() => deps.pool.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`))).rows[0]?.version ?? null;
     try {
+      let known = await activeVersion();
       for (;;) {
         const batch = await events.drain(60_000);
         if (events.closed) return;
-        for (const e of batch) yield e.version;
+        for (const e of batch) {
+          const version = 'kind' in e ? await activeVersion() : e.version;
+          if (version === null || ('kind' in e && version === known)) continue;
+          known = version;
+          yield version;
+        }
       }
     } finally {
       off();
+      offResync();
     }
   };
   return closable(gen(), events);
@@ -213,6 +306,7 @@ function closable<T>(gen: AsyncGenerator<T>, events: Channel<unknown>): AsyncGen
   const original = gen.return.bind(gen);
   gen.return = (value) => {
     events.closed = true;
+    events.gone.abort();
     events.notify();
     return original(value);
   };

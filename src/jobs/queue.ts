@@ -17,7 +17,11 @@ export const isUuid = (id: string): boolean => UUID.test(id);
 export interface RetrainRequest {
   datasetIds?: string[] | null;
   hyperparameters?: Partial<Hyperparameters>;
+  /** claimed highest first (default 0) */
+  priority?: number | null;
 }
+
+export const PRIORITY_LIMITS = { min: -1000, max: 1000 } as const;
 
 export interface JobPage {
   /** each job with its cursor (microsecond precision, so pages never skip rows created in the same millisecond) */
@@ -76,13 +80,17 @@ export class JobQueue {
       if (error instanceof HyperparameterError) throw new BadUserInputError(error.message, `input.${error.field}`);
       throw error;
     }
+    const priority = request.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < PRIORITY_LIMITS.min || priority > PRIORITY_LIMITS.max) {
+      throw new BadUserInputError(`priority: expected an integer from ${PRIORITY_LIMITS.min} to ${PRIORITY_LIMITS.max}`, 'input.priority');
+    }
     const datasetIds = await this.resolveDatasets(db, request.datasetIds);
     const labeled = await db.query<{ n: string }>('SELECT coalesce(sum(labeled_count), 0) AS n FROM dataset WHERE id = ANY($1::uuid[])', [datasetIds]);
     const labeledRows = Number(labeled.rows[0]?.n ?? 0);
     if (labeledRows < MIN_LABELED_ROWS) throw new NotEnoughLabeledRowsError(labeledRows);
     const key = dedupeKey(datasetIds, hyperparameters);
     for (let tries = 0; tries < 5; tries++) {
-      const result = await enqueueJob(db, { datasetIds, hyperparameters, dedupeKey: key, maxAttempts: this.deps.maxAttempts });
+      const result = await enqueueJob(db, { datasetIds, hyperparameters, dedupeKey: key, maxAttempts: this.deps.maxAttempts, priority });
       if (result) return result;
     }
     throw new Error('could not enqueue the training job: the queue kept changing under it');

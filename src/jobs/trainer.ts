@@ -8,6 +8,14 @@
  * Stop: RUNNING jobs are aborted at the next batch and handed back (QUEUED, lease cleared, the
  * attempt not counted) so another worker restarts them at once; a job whose cancel was asked
  * for is marked CANCELLED instead.
+ *
+ * Database faults: every write of a running job (epochs, heartbeats, registration + completion,
+ * the final state) retries transient errors (see db/retry.ts) for as long as the lease this
+ * process last renewed still holds. Training goes on in its thread meanwhile; its epochs wait in
+ * order and are written once the database answers again, so an outage shorter than the lease is
+ * ridden out by the same attempt. A longer one ends the attempt: the job is handed back to the
+ * queue with a retry backoff (never FAILED for it). A permanent error FAILs the job with the
+ * error kept.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +23,7 @@ import type pg from 'pg';
 import type { Config } from '../config.js';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
+import { isTransientDbError, backoffDelay, pause, withRetry } from '../db/retry.js';
 import { trainInWorker, type FacilityRecord, type TrainOptions, type TrainingOutcome } from '../ml/index.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { claimJob } from './sql/claim.js';
@@ -26,9 +35,18 @@ import { releaseJob } from './sql/release.js';
 import { heartbeatJob } from './sql/heartbeat.js';
 import { reapExpiredJobs } from './sql/reap-expired.js';
 import { recordEpoch } from './sql/record-epoch.js';
+import { claimState } from './sql/claim-state.js';
+import { pruneFinishedEpochs } from './sql/prune-epochs.js';
+import { retryJobLater } from './sql/retry-later.js';
 import type { ClaimToken, JobEvent, JobRecord } from './types.js';
+import { loadRecords } from './training-data.js';
 
-type StopReason = 'cancel' | 'lost' | 'shutdown';
+/**
+ * Why a running attempt stops early: cancel asked for; lease lost (another claim owns the job);
+ * process shutdown; the database unreachable for longer than the lease (outage); JOB_TIMEOUT_MS
+ * passed (timeout); a permanent error writing the job's state (error).
+ */
+type StopReason = 'cancel' | 'lost' | 'shutdown' | 'outage' | 'timeout' | 'error';
 
 interface RunningJob {
   claim: ClaimToken;
@@ -42,13 +60,30 @@ export interface TrainerOptions {
   logger: Logger;
   registry: ModelRegistry;
   jobs: Config['jobs'];
+  /** retry of transient database errors (base and cap of the backoff) */
+  db?: Pick<Config['db'], 'retryBaseMs' | 'retryMaxMs'>;
+  /** how long stop() may spend settling running jobs during an outage before leaving them to their lease */
+  stopBudgetMs?: number;
   workerId?: string;
+  /** told of each epoch this process trains (its duration), e.g. for metrics */
+  onEpochTrained?: (durationMs: number) => void;
   /** the training function (tests may pass a fake); default trainInWorker */
   train?: (records: readonly FacilityRecord[], opts: TrainOptions) => Promise<TrainingOutcome>;
 }
 
 class LeaseLostError extends Error {
   override name = 'LeaseLostError';
+}
+
+/** The training thread died (not a training error): worth another attempt after a backoff. */
+const isWorkerCrash = (error: unknown) => error instanceof Error && /training worker exited with code/.test(error.message);
+
+/**
+ * This process's view of its lease: it holds at least until `until` (the local time before the
+ * last successful renewal + the lease length). Writes retry transient errors up to that point.
+ */
+interface Lease {
+  until: number;
 }
 
 export class Trainer {
@@ -62,6 +97,9 @@ export class Trainer {
   private pumpDone: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** aborted when stop() has used its budget: settling writes stop retrying */
+  private readonly stopAbort = new AbortController();
+  private lastPrune = 0;
 
   constructor(private readonly opts: TrainerOptions) {
     this.workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -93,7 +131,21 @@ export class Trainer {
     } catch (error) {
       this.log.error({ err: error }, 'reaping expired jobs failed');
     }
+    await this.prune();
     this.pump();
+  }
+
+  /** Retention of finished jobs' epochs, at most once a minute. */
+  private async prune(): Promise<void> {
+    const days = this.opts.jobs.epochRetentionDays;
+    if (days <= 0 || Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    try {
+      const deleted = await pruneFinishedEpochs(this.opts.pool, days);
+      if (deleted > 0) this.log.info({ deleted, retentionDays: days }, 'deleted the epochs of jobs finished before the retention period');
+    } catch (error) {
+      this.log.warn({ err: error }, 'epoch retention failed; retried at the next poll');
+    }
   }
 
   /** Claims jobs while slots are free; one claim loop at a time. */
@@ -130,6 +182,7 @@ export class Trainer {
     const entry: RunningJob = {
       claim,
       abort: (why) => {
+        if (reason === null) this.log.debug({ jobId: job.id, reason: why }, 'stopping the attempt');
         reason ??= why;
         controller.abort();
       },
@@ -145,64 +198,144 @@ export class Trainer {
   private async run(job: JobRecord, claim: ClaimToken, signal: AbortSignal, reason: () => StopReason | null, abort: (r: StopReason) => void): Promise<void> {
     const log = this.log.child({ jobId: job.id, attempt: claim.attempt });
     const { pool } = this.opts;
-    log.info({ datasets: job.datasetIds.length }, 'training job claimed');
-    const heartbeat = setInterval(() => {
-      heartbeatJob(pool, claim, this.opts.jobs.leaseMs).then(
-        (state) => {
+    const { leaseMs, heartbeatMs, timeoutMs } = this.opts.jobs;
+    log.info({ datasets: job.datasetIds.length, priority: job.priority }, 'training job claimed');
+    const lease: Lease = { until: Date.now() + leaseMs };
+    /** A write of this attempt: transient errors retried while the lease holds. */
+    const write = <T>(what: string, fn: () => Promise<T>) =>
+      withRetry(fn, {
+        deadline: () => lease.until,
+        baseDelayMs: this.opts.db?.retryBaseMs, maxDelayMs: this.opts.db?.retryMaxMs,
+        // a shutdown that ran out of its budget stops waiting for the database
+        signal: this.stopAbort.signal,
+        onRetry: (err, attempt, delayMs) => {
+          if (attempt === 1 || attempt % 10 === 0) log.warn({ err, attempt, delayMs, leaseLeftMs: lease.until - Date.now() }, `${what}: database unavailable, retrying`);
+        },
+      });
+    /** A write failed for good: past the lease it was an outage, otherwise a permanent error. */
+    let writeError: unknown = null;
+    const writeFailed = (what: string, error: unknown) => {
+      if (isTransientDbError(error)) {
+        log.warn({ err: error }, `${what}: the database stayed unavailable past the lease; ending the attempt`);
+        abort('outage');
+      } else {
+        log.error({ err: error }, `${what} failed`);
+        writeError ??= error;
+        abort('error');
+      }
+    };
+
+    const heartbeatStop = new AbortController();
+    const heartbeat = (async () => {
+      while (!heartbeatStop.signal.aborted) {
+        await pause(heartbeatMs, heartbeatStop.signal);
+        if (heartbeatStop.signal.aborted) return;
+        try {
+          const state = await write('heartbeat', async () => {
+            const sent = Date.now();
+            const renewed = await heartbeatJob(pool, claim, leaseMs);
+            if (renewed) lease.until = sent + leaseMs;
+            return renewed;
+          });
           if (!state) abort('lost');
           else if (state.cancelRequested) abort('cancel');
-        },
-        (error: unknown) => log.warn({ err: error }, 'heartbeat failed'),
-      );
-    }, this.opts.jobs.heartbeatMs);
+        } catch (error) {
+          if (heartbeatStop.signal.aborted) return;
+          if (isTransientDbError(error)) return writeFailed('heartbeat', error);
+          log.warn({ err: error }, 'heartbeat failed'); // permanent but harmless: the next one tries again
+        }
+      }
+    })();
+    const timeout = setTimeout(() => abort('timeout'), timeoutMs);
+    timeout.unref();
+
+    let records: FacilityRecord[] = [];
     try {
-      const records = await loadRecords(pool, job.datasetIds);
+      records = await write('reading the training data', () => loadRecords(pool, job.datasetIds, this.opts.jobs.maxTrainingRows));
       const train = this.opts.train ?? trainInWorker;
       const outcome = await train(records, {
         hyperparameters: job.hyperparameters,
         signal,
+        // Runs once per epoch, in order, never concurrently (worker-client chains them); never
+        // throws, so training is not interrupted by a write that is only waiting for the database.
         onEpoch: async (m) => {
-          if (!(await recordEpoch(pool, claim, m))) abort('lost');
+          this.opts.onEpochTrained?.(m.durationMs);
+          if (reason() !== null) return;
+          try {
+            if (!(await write(`storing epoch ${m.epoch}`, () => recordEpoch(pool, claim, m)))) abort('lost');
+          } catch (error) {
+            writeFailed(`storing epoch ${m.epoch}`, error);
+          }
         },
       });
-      // Finished training is kept even when a shutdown began meanwhile; a cancel or a lost lease is not.
+      // Finished training is kept even when a shutdown began meanwhile; any other stop is not.
       const stop = reason();
-      if (stop === 'cancel' || stop === 'lost') throw new Error(`stopped: ${stop}`);
-      const registered = await transaction(pool, async (tx) => {
-        const result = await this.opts.registry.register(
-          tx,
-          {
-            source: 'training', bundle: outcome.bundle, metrics: outcome.metrics, backend: outcome.backend,
-            trainingJobId: job.id, datasetIds: job.datasetIds, rowCount: records.length, heldOut: outcome.heldOut,
-          },
-          `trainer ${this.workerId}`,
-        );
-        if (!(await completeJob(tx, claim, result.version))) throw new LeaseLostError('the job was taken over before it could complete');
-        return result;
+      if (stop !== null && stop !== 'shutdown') throw new Error(`stopped: ${stop}`);
+      const registered = await write('registering the model', async () => {
+        // After a connection dropped at COMMIT, the completion may have committed: look first.
+        const state = await claimState(pool, claim);
+        if (state?.status === 'SUCCEEDED') return { version: state.modelVersion ?? 0, gate: null };
+        if (!state || state.status !== 'RUNNING') throw new LeaseLostError('the job was taken over before it could complete');
+        return transaction(pool, async (tx) => {
+          const result = await this.opts.registry.register(
+            tx,
+            {
+              source: 'training', bundle: outcome.bundle, metrics: outcome.metrics, backend: outcome.backend,
+              trainingJobId: job.id, datasetIds: job.datasetIds, rowCount: records.length, heldOut: outcome.heldOut,
+            },
+            `trainer ${this.workerId}`,
+          );
+          if (!(await completeJob(tx, claim, result.version))) throw new LeaseLostError('the job was taken over before it could complete');
+          return result;
+        });
       });
-      log.info({ version: registered.version, macroF1: outcome.metrics.macroF1, promoted: registered.gate.promoted }, 'training job succeeded');
+      log.info({ version: registered.version, macroF1: outcome.metrics.macroF1, promoted: registered.gate?.promoted }, 'training job succeeded');
     } catch (error) {
-      await this.settleFailure(job, claim, reason(), error, log);
+      if (!reason() && !(error instanceof LeaseLostError) && isTransientDbError(error)) abort('outage');
+      await this.settleFailure(job, claim, reason(), writeError ?? error, log, lease);
     } finally {
-      clearInterval(heartbeat);
+      clearTimeout(timeout);
+      heartbeatStop.abort();
+      await heartbeat;
     }
   }
 
-  private async settleFailure(job: JobRecord, claim: ClaimToken, reason: StopReason | null, error: unknown, log: Logger): Promise<void> {
+  private async settleFailure(job: JobRecord, claim: ClaimToken, reason: StopReason | null, error: unknown, log: Logger, lease: Lease): Promise<void> {
     const { pool } = this.opts;
+    const { leaseMs, retryBaseMs, retryMaxMs, timeoutMs } = this.opts.jobs;
+    // The final write retries past the lease too (the statements are fenced, so a late one is
+    // harmless), up to a few leases, or until stop() runs out of time.
+    const settle = <T>(fn: () => Promise<T>) =>
+      withRetry(fn, {
+        deadline: Math.max(lease.until, Date.now()) + 4 * leaseMs,
+        baseDelayMs: this.opts.db?.retryBaseMs, maxDelayMs: this.opts.db?.retryMaxMs,
+        signal: this.stopAbort.signal,
+      });
+    const retryLater = async (why: string) => {
+      const delayMs = backoffDelay(claim.attempt, retryBaseMs, retryMaxMs);
+      const outcome = await settle(() => retryJobLater(pool, claim, delayMs, why));
+      log.warn({ outcome, delayMs, why }, outcome === 'failed' ? 'training job failed: no attempt left' : 'training job handed back for a later attempt');
+    };
     try {
       if (reason === 'lost' || error instanceof LeaseLostError) {
         log.warn('lost the lease on the job; another worker owns it now');
       } else if (reason === 'cancel') {
-        await acknowledgeCancel(pool, claim);
+        await settle(() => acknowledgeCancel(pool, claim));
         log.info('training job cancelled');
       } else if (reason === 'shutdown') {
-        const state = await heartbeatJob(pool, claim, this.opts.jobs.leaseMs);
-        if (state?.cancelRequested) await acknowledgeCancel(pool, claim);
-        else log.info({ outcome: await releaseJob(pool, claim) }, 'training job handed back on shutdown');
+        const state = await settle(() => heartbeatJob(pool, claim, leaseMs));
+        if (state?.cancelRequested) await settle(() => acknowledgeCancel(pool, claim));
+        else log.info({ outcome: await settle(() => releaseJob(pool, claim)) }, 'training job handed back on shutdown');
+      } else if (reason === 'outage') {
+        await retryLater(`database unavailable for longer than the ${leaseMs} ms lease`);
+      } else if (reason === 'timeout') {
+        await settle(() => failJob(pool, claim, `JobTimeoutError: the attempt ran longer than JOB_TIMEOUT_MS (${timeoutMs} ms)`));
+        log.error({ timeoutMs }, 'training job failed: timed out');
+      } else if (isWorkerCrash(error)) {
+        await retryLater(error instanceof Error ? error.message : String(error));
       } else {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        await failJob(pool, claim, message);
+        await settle(() => failJob(pool, claim, message));
         log.error({ err: error }, 'training job failed');
       }
     } catch (settleError) {
@@ -210,37 +343,24 @@ export class Trainer {
     }
   }
 
-  /** Stops claiming; aborts running jobs at their next batch and hands them back. */
+  /**
+   * Stops claiming; aborts running jobs at their next batch and hands them back. During a
+   * database outage the hand-back retries for at most `stopBudgetMs`; a job it could not
+   * record is taken over by another worker when its lease expires.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
-    // A claim that was under way launches its job; that job must be handed back too.
-    await this.pumpDone;
-    const running = [...this.running.values()];
-    for (const job of running) job.abort('shutdown');
-    await Promise.all(running.map((job) => job.done));
+    const budget = setTimeout(() => this.stopAbort.abort(), this.opts.stopBudgetMs ?? 5_000);
+    try {
+      // A claim that was under way launches its job; that job must be handed back too.
+      await this.pumpDone;
+      const running = [...this.running.values()];
+      for (const job of running) job.abort('shutdown');
+      await Promise.all(running.map((job) => job.done));
+    } finally {
+      clearTimeout(budget);
+    }
   }
-}
-
-/** Every row of the datasets (labeled and not; training ignores unlabeled ones), in a stable order. */
-export async function loadRecords(pool: pg.Pool, datasetIds: readonly string[]): Promise<FacilityRecord[]> {
-  const res = await pool.query(
-    `SELECT facility_name, services, latitude, longitude, rating, operating_hours, website, phone_number, care_system, subcounty
-       FROM dataset_row WHERE dataset_id = ANY($1::uuid[])
-      ORDER BY array_position($1::uuid[], dataset_id), line`,
-    [datasetIds],
-  );
-  return res.rows.map((r) => ({
-    facilityName: r.facility_name,
-    services: r.services,
-    latitude: r.latitude,
-    longitude: r.longitude,
-    rating: r.rating,
-    operatingHours: r.operating_hours,
-    website: r.website,
-    phoneNumber: r.phone_number,
-    careSystem: r.care_system,
-    subcounty: r.subcounty,
-  }));
 }

@@ -8,6 +8,10 @@
  *   Every write a worker makes is guarded by its claim token (job id, worker id, attempt), so a
  *   worker that lost its lease can no longer change the job.
  * - dedupe key: hash of datasets + hyperparameters; at most one QUEUED job per key.
+ * - priority: claimed highest first, then oldest first.
+ * - retry: a job whose attempt ended on a transient failure (the database unreachable for longer
+ *   than the lease, the training thread dying) goes back to QUEUED with `run_at` pushed out by a
+ *   capped exponential backoff; the attempt counts. Out of attempts, it is FAILED instead.
  */
 import type { EpochMetrics, Hyperparameters } from '../ml/index.js';
 
@@ -27,6 +31,9 @@ export interface JobRecord {
   cancelRequested: boolean;
   error: string | null;
   modelVersion: number | null;
+  priority: number;
+  /** not claimed before this time (set when a transient failure handed the job back) */
+  runAt: Date | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -80,6 +87,8 @@ export function toJob(r: Row): JobRecord {
     cancelRequested: r.cancel_requested as boolean,
     error: (r.error as string | null) ?? null,
     modelVersion: (r.model_version as number | null) ?? null,
+    priority: (r.priority as number | undefined) ?? 0,
+    runAt: (r.run_at as Date | null) ?? null,
     createdAt: r.created_at as Date,
     startedAt: (r.started_at as Date | null) ?? null,
     finishedAt: (r.finished_at as Date | null) ?? null,

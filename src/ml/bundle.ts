@@ -13,6 +13,8 @@ import type { DriftProfile } from './drift.js';
 
 export const BUNDLE_FORMAT_VERSION = 1;
 export const BUNDLE_FILES = ['model.json', 'weights.bin', 'features.json', 'metadata.json'] as const;
+/** sha256 of each bundle file on disk, in `sha256sum` format (`sha256sum -c checksums.sha256` checks it too). */
+export const CHECKSUM_FILE = 'checksums.sha256';
 
 export interface BundleMetadata {
   formatVersion: number;
@@ -48,6 +50,17 @@ export class BundleFormatError extends Error {
   override name = 'BundleFormatError';
 }
 
+/** A bundle's bytes are not the ones its checksums were taken of (truncated, corrupted, edited). */
+export class BundleIntegrityError extends BundleFormatError {
+  override name = 'BundleIntegrityError';
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+function checksumLines(files: Record<string, Uint8Array>): string {
+  return Object.keys(files).sort().map((name) => `${sha256(files[name] ?? new Uint8Array())}  ${name}\n`).join('');
+}
+
 const MAGIC = Buffer.from('TRELLISB', 'ascii');
 const utf8 = new TextDecoder();
 
@@ -81,12 +94,18 @@ export async function saveBundleToDir(bundle: ModelBundle, dir: string): Promise
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
   for (const [name, bytes] of Object.entries(bundle.files)) await writeFile(path.join(tmp, name), bytes);
+  await writeFile(path.join(tmp, CHECKSUM_FILE), checksumLines(bundle.files));
   await rm(target, { recursive: true, force: true });
   await mkdir(path.dirname(target), { recursive: true });
   await rename(tmp, target);
 }
 
-export async function loadBundleFromDir(dir: string): Promise<ModelBundle> {
+/**
+ * Reads a bundle directory and verifies every file against checksums.sha256 (BundleIntegrityError
+ * on a mismatch or a missing file). A directory without checksums.sha256 (written before it
+ * existed) is accepted unless `requireChecksums`.
+ */
+export async function loadBundleFromDir(dir: string, opts: { requireChecksums?: boolean } = {}): Promise<ModelBundle> {
   const files: Record<string, Uint8Array> = {};
   let names: string[];
   try {
@@ -95,7 +114,25 @@ export async function loadBundleFromDir(dir: string): Promise<ModelBundle> {
     throw new BundleFormatError(`cannot read the model bundle directory ${dir}`, { cause: err });
   }
   for (const name of names) if ((BUNDLE_FILES as readonly string[]).includes(name)) files[name] = new Uint8Array(await readFile(path.join(dir, name)));
+  if (names.includes(CHECKSUM_FILE)) verifyChecksums(files, await readFile(path.join(dir, CHECKSUM_FILE), 'utf8'), dir);
+  else if (opts.requireChecksums) throw new BundleIntegrityError(`the model bundle in ${dir} has no ${CHECKSUM_FILE}`);
   return checkBundle(files);
+}
+
+function verifyChecksums(files: Record<string, Uint8Array>, text: string, dir: string): void {
+  const listed = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (match?.[1] && match[2]) listed.set(match[2], match[1]);
+  }
+  for (const name of BUNDLE_FILES) {
+    const expected = listed.get(name);
+    const bytes = files[name];
+    if (!expected) throw new BundleIntegrityError(`${CHECKSUM_FILE} in ${dir} lists no checksum for ${name}`);
+    if (!bytes) continue; // checkBundle reports the missing file
+    const actual = sha256(bytes);
+    if (actual !== expected) throw new BundleIntegrityError(`${name} in ${dir} fails its sha256 (${actual.slice(0, 16)}… ≠ ${expected.slice(0, 16)}…): the bundle is corrupt`);
+  }
 }
 
 /** Packs the bundle into one deterministic byte blob: magic, header length, JSON header, file bytes. */

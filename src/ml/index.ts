@@ -14,7 +14,7 @@ export { DEFAULT_HYPERPARAMETERS, resolveHyperparameters, HyperparameterError } 
 export type { Hyperparameters } from './hyperparameters.js';
 export { evaluate, classificationReport } from './metrics.js';
 export type { EpochMetrics, ClassMetrics, EvaluationMetrics } from './metrics.js';
-export { saveBundleToDir, loadBundleFromDir, packBundle, unpackBundle, bundleChecksum, BundleFormatError, BUNDLE_FORMAT_VERSION } from './bundle.js';
+export { saveBundleToDir, loadBundleFromDir, packBundle, unpackBundle, bundleChecksum, BundleFormatError, BundleIntegrityError, BUNDLE_FORMAT_VERSION, CHECKSUM_FILE } from './bundle.js';
 export type { BundleMetadata, ModelBundle } from './bundle.js';
 export { FacilityClassifier } from './classifier.js';
 export type { Prediction } from './classifier.js';

@@ -57,19 +57,32 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   return new Promise<TrainingOutcome>((resolve, reject) => {
-    // Epoch callbacks run in order; the outcome is delivered after the last one finished.
+    // Epoch callbacks run in order, one at a time (a slow one buffers the later epochs); the
+    // outcome is delivered after the last one finished. A callback that throws stops training
+    // and becomes the result: the chain always has a handler, so a rejection can never go
+    // unhandled (which would end the process).
     let chain: Promise<void> = Promise.resolve();
+    let callbackError: Error | null = null;
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       opts.signal?.removeEventListener('abort', onAbort);
-      chain.then(fn, (err: unknown) => reject(err instanceof Error ? err : new Error(String(err)))).finally(() => void worker.terminate());
+      void chain
+        .then(() => (callbackError ? reject(callbackError) : fn()))
+        .finally(() => void worker.terminate().catch(() => undefined));
     };
     worker.on('message', (msg: TrainWorkerMessage) => {
       if (msg.type === 'epoch') {
         const cb = opts.onEpoch;
-        if (cb) chain = chain.then(() => cb(msg.metrics));
+        if (cb) {
+          chain = chain
+            .then(() => (callbackError ? undefined : cb(msg.metrics)))
+            .catch((err: unknown) => {
+              callbackError ??= err instanceof Error ? err : new Error(String(err));
+              Atomics.store(cancelFlag, 0, 1);
+            });
+        }
       } else if (msg.type === 'log') opts.log?.(msg.message);
       else if (msg.type === 'done') finish(() => resolve(msg.outcome));
       else finish(() => reject(rebuildError(msg.error)));

@@ -16,11 +16,21 @@ export interface LoadedModel {
   classifier: FacilityClassifier;
 }
 
+/** A version's bundle could not be loaded (fails its sha256, does not unpack): it is never served. */
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+  constructor(readonly version: number, readonly reason: string, options?: { cause?: unknown }) {
+    super(`model version ${version} cannot be served: ${reason}`, options);
+  }
+}
+
 export interface ModelSource {
   /** The active model as loaded in this process, or null before any is ready. Cheap: called per request. */
   active(): LoadedModel | null;
-  /** Any registered version (the active one included), loaded on demand and cached with a bound; null if unknown. */
+  /** Any registered version (the active one included), loaded on demand and cached with a bound; null if unknown. Rejects with ModelLoadError for a bundle that fails its checks. */
   get(version: number): Promise<LoadedModel | null>;
+  /** Why no model is served right now (null while one is, or before anything was tried). */
+  unavailableReason?(): string | null;
   /** Called after each hot swap with the new active model. Returns an unsubscribe function. */
   onActiveChange(listener: (model: LoadedModel) => void): () => void;
 }

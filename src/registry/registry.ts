@@ -7,6 +7,7 @@
  * ARCHIVED = was active once. Activation kinds: bundled (first start), gate (after training),
  * promote (by hand), rollback (by hand, walks the history back like a stack).
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { CHANNELS } from '../db/notify-bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
@@ -37,6 +38,8 @@ export interface ModelVersionRecord {
   createdAt: Date;
   activatedAt: Date | null;
   archivedAt: Date | null;
+  /** why the bundle could not be loaded (failed sha256, does not unpack); such a version is never served */
+  loadError: string | null;
 }
 
 export interface ModelActivationRecord {
@@ -50,7 +53,7 @@ export interface ModelActivationRecord {
 }
 
 const VERSION_COLUMNS = `version, status, source, training_job_id, dataset_ids, row_count, hyperparameters, metrics, macro_f1,
-  classification_report, gate_decision, backend, format_version, checksum, size_bytes, created_at, activated_at, archived_at`;
+  classification_report, gate_decision, backend, format_version, checksum, size_bytes, created_at, activated_at, archived_at, load_error`;
 
 type Row = Record<string, unknown>;
 
@@ -74,6 +77,7 @@ export function toModelVersion(r: Row): ModelVersionRecord {
     createdAt: r.created_at as Date,
     activatedAt: (r.activated_at as Date | null) ?? null,
     archivedAt: (r.archived_at as Date | null) ?? null,
+    loadError: (r.load_error as string | null) ?? null,
   };
 }
 
@@ -167,9 +171,10 @@ export class ModelRegistry {
   ): Promise<{ version: number; macroF1: number; rows?: number }> {
     if (heldOut.records.length === 0) return active;
     try {
-      const found = await tx.query<{ bundle: Buffer }>('SELECT bundle FROM model_version WHERE version = $1', [active.version]);
+      const found = await tx.query<{ bundle: Buffer; checksum: string }>('SELECT bundle, checksum FROM model_version WHERE version = $1', [active.version]);
       const bytes = found.rows[0]?.bundle;
       if (!bytes) return active;
+      if (createHash('sha256').update(bytes).digest('hex') !== found.rows[0]?.checksum) throw new Error(`the bundle of v${active.version} fails its sha256`);
       const classifier = FacilityClassifier.fromBundle(unpackBundle(bytes));
       const probabilities = classifier.predictProbabilities(heldOut.records);
       const n = heldOut.records.length;

@@ -4,8 +4,8 @@
  */
 export class NoActiveModelError extends Error {
   override name = 'NoActiveModelError';
-  constructor() {
-    super('No active model is loaded yet');
+  constructor(reason?: string | null) {
+    super(reason ? `No model can be served: ${reason}` : 'No active model is loaded yet');
   }
 }
 

@@ -81,7 +81,7 @@ export class Predictor {
   async model(version?: number | null): Promise<LoadedModel> {
     const active = this.models.active();
     if (version === undefined || version === null) {
-      if (!active) throw new NoActiveModelError();
+      if (!active) throw new NoActiveModelError(this.models.unavailableReason?.());
       return active;
     }
     if (active?.version === version) return active;

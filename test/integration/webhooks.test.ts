@@ -122,6 +122,7 @@ describe('webhooks', () => {
     const body = await (await fetch(`${server.url}/metrics`)).text();
     expect(body).toMatch(/trellis_training_jobs\{status="SUCCEEDED"\} [1-9]/);
     expect(body).toMatch(/trellis_active_model_version [1-9]/);
+    expect(body).toMatch(/trellis_training_epoch_duration_seconds_count [1-9]/);
     const predict = `{ predict(input: {services: "General Care", careSystem: GOVT, subcounty: "Kawempe"}) { label } }`;
     await Promise.all(Array.from({ length: 20 }, () => gql(server.graphqlUrl, predict)));
     expect((await gql(server.graphqlUrl, CREATE, { input: { url: 'not a url', events: ['MODEL_ACTIVATED'] } })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -62,4 +62,8 @@ export class ModelVersionEntity {
 
   @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
   archivedAt!: Date | null;
+
+  /** Why the bundle could not be loaded (checksum mismatch, unreadable); such a version is never served. */
+  @Column({ name: 'load_error', type: 'text', nullable: true })
+  loadError!: string | null;
 }

@@ -59,4 +59,12 @@ export class TrainingJobEntity {
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt!: Date;
+
+  /** Claimed highest first (then oldest first). */
+  @Column({ type: 'integer', default: 0 })
+  priority!: number;
+
+  /** A job handed back after a transient failure is not claimed before this time (retry backoff). */
+  @Column({ name: 'run_at', type: 'timestamptz', nullable: true })
+  runAt!: Date | null;
 }

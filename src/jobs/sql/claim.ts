@@ -4,7 +4,8 @@ import type { Executor } from '../../db/sql.js';
 import { notifyJobEvent } from './job-event.js';
 
 /**
- * Claims the oldest claimable job for `workerId`: QUEUED, or RUNNING with an expired lease (its
+ * Claims the next claimable job for `workerId` (highest priority, then oldest): QUEUED and due
+ * (`run_at` passed, for a job waiting out a retry backoff), or RUNNING with an expired lease (its
  * worker died), while attempts remain and no cancel was asked for. SKIP LOCKED lets concurrent
  * workers pass over a row another one is claiming. The claim starts a new attempt: epochs of
  * an earlier attempt are deleted in the same statement.
@@ -13,16 +14,16 @@ export async function claimJob(db: Executor, workerId: string, leaseMs: number):
   const res = await db.query(
     `WITH next AS (
        SELECT id FROM training_job
-        WHERE (status = 'QUEUED' OR (status = 'RUNNING' AND lease_expires_at < now()))
+        WHERE ((status = 'QUEUED' AND (run_at IS NULL OR run_at <= now())) OR (status = 'RUNNING' AND lease_expires_at < now()))
           AND attempts < max_attempts AND NOT cancel_requested
-        ORDER BY created_at, id
+        ORDER BY priority DESC, created_at, id
         LIMIT 1
         FOR UPDATE SKIP LOCKED
      ), claimed AS (
        UPDATE training_job j
           SET status = 'RUNNING', attempts = j.attempts + 1, worker_id = $1,
               lease_expires_at = now() + make_interval(secs => $2::double precision / 1000),
-              started_at = now(), updated_at = now()
+              run_at = NULL, started_at = now(), updated_at = now()
          FROM next WHERE j.id = next.id
        RETURNING j.*
      ), cleared AS (

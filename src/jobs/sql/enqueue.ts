@@ -5,18 +5,19 @@ import type { Executor } from '../../db/sql.js';
 import { notifyJobEvent } from './job-event.js';
 
 /**
- * Inserts a QUEUED job, or returns the QUEUED job with the same dedupe key (the partial unique
+ * Inserts a QUEUED job, or returns the QUEUED job with the same dedupe key (priority is not part of
+ * the key: the queued job keeps its own) (the partial unique
  * index training_job_one_queued_per_key makes the insert a no-op then). NOTIFYs a new job.
  * Returns null in the rare race where the conflicting job left QUEUED between the two halves; retry.
  */
 export async function enqueueJob(
   db: Executor,
-  job: { datasetIds: string[]; hyperparameters: Hyperparameters; dedupeKey: string; maxAttempts: number },
+  job: { datasetIds: string[]; hyperparameters: Hyperparameters; dedupeKey: string; maxAttempts: number; priority: number },
 ): Promise<{ job: JobRecord; created: boolean } | null> {
   const res = await db.query(
     `WITH ins AS (
-       INSERT INTO training_job (dataset_ids, hyperparameters, dedupe_key, max_attempts)
-       VALUES ($1::uuid[], $2, $3, $4)
+       INSERT INTO training_job (dataset_ids, hyperparameters, dedupe_key, max_attempts, priority)
+       VALUES ($1::uuid[], $2, $3, $4, $6)
        ON CONFLICT (dedupe_key) WHERE status = 'QUEUED' DO NOTHING
        RETURNING *
      )
@@ -25,7 +26,7 @@ export async function enqueueJob(
      SELECT j.*, false AS created, NULL AS notified FROM training_job j
       WHERE j.dedupe_key = $3 AND j.status = 'QUEUED' AND NOT EXISTS (SELECT 1 FROM ins)
      LIMIT 1`,
-    [job.datasetIds, JSON.stringify(job.hyperparameters), job.dedupeKey, job.maxAttempts, CHANNELS.jobEvents],
+    [job.datasetIds, JSON.stringify(job.hyperparameters), job.dedupeKey, job.maxAttempts, CHANNELS.jobEvents, job.priority],
   );
   const row = res.rows[0];
   return row ? { job: toJob(row), created: row.created === true } : null;

@@ -20,6 +20,11 @@ describe('loadConfig', () => {
     ['GATE_TOLERANCE', '-2', /GATE_TOLERANCE/],
     ['CORS_ORIGINS', 'studio.apollographql.com', /CORS_ORIGINS.*origins like/],
     ['CORS_ORIGINS', 'https://a.example/path', /CORS_ORIGINS/],
+    ['JOB_TIMEOUT_MS', '10', /JOB_TIMEOUT_MS.*integer from 1000/],
+    ['EPOCH_RETENTION_DAYS', '-1', /EPOCH_RETENTION_DAYS/],
+    ['DB_STATEMENT_TIMEOUT_MS', '1.5', /DB_STATEMENT_TIMEOUT_MS/],
+    ['DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 'x', /DB_IDLE_IN_TRANSACTION_TIMEOUT_MS/],
+    ['TRAIN_MAX_ROWS', '0', /TRAIN_MAX_ROWS/],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
@@ -29,6 +34,13 @@ describe('loadConfig', () => {
     expect(loadConfig({}).corsOrigins).toEqual(['https://studio.apollographql.com']);
     expect(loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:3000' }).corsOrigins).toEqual(['https://a.example', 'http://localhost:3000']);
     expect(loadConfig({ CORS_ORIGINS: '' }).corsOrigins).toEqual([]);
+  });
+
+  it('has bounds and retry settings for the fault paths', () => {
+    const config = loadConfig({});
+    expect(config.jobs).toMatchObject({ timeoutMs: 3_600_000, retryBaseMs: 5_000, retryMaxMs: 300_000, epochRetentionDays: 30, maxTrainingRows: 1_000_000 });
+    expect(config.db).toEqual({ statementTimeoutMs: 60_000, idleInTransactionTimeoutMs: 60_000, retryBaseMs: 100, retryMaxMs: 2_000 });
+    expect(loadConfig({ EPOCH_RETENTION_DAYS: '0', DB_STATEMENT_TIMEOUT_MS: '0' })).toMatchObject({ jobs: { epochRetentionDays: 0 }, db: { statementTimeoutMs: 0 } });
   });
 
   it('accepts the documented values', () => {
