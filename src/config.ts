@@ -25,7 +25,16 @@ export interface Config {
     downloadTtlMs: number; downloadMaxFiles: number;
   };
   jobs: { concurrency: number; leaseMs: number; heartbeatMs: number; maxAttempts: number; pollMs: number };
-  gate: { tolerance: number };
+  gate: {
+    /** auto: the gate activates a candidate that wins; manual: every candidate waits for promoteModel */
+    policy: 'auto' | 'manual';
+    /** the interval's lower end must be above −tolerance */
+    tolerance: number;
+    /** fewer pinned evaluation rows than this: no automatic promotion */
+    minEvaluationRows: number;
+    /** confidence of the paired-bootstrap interval */
+    confidence: number;
+  };
   /** Browser origins allowed to call the API cross-origin (CORS); `*` for any. */
   corsOrigins: string[];
   shutdownTimeoutMs: number;
@@ -127,7 +136,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       maxAttempts: int(env, 'JOB_MAX_ATTEMPTS', 3, 1, 100),
       pollMs: int(env, 'JOB_POLL_MS', 2_000, 50, 600_000),
     },
-    gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
+    gate: {
+      policy: oneOf(env, 'GATE_POLICY', 'auto', ['auto', 'manual']),
+      tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1),
+      minEvaluationRows: int(env, 'GATE_MIN_EVALUATION_ROWS', 100, 0, 1_000_000),
+      confidence: num(env, 'GATE_CONFIDENCE', 0.95, 0.5, 0.999),
+    },
     corsOrigins: origins(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   };

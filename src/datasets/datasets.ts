@@ -22,6 +22,8 @@ export interface DatasetRecord {
   labeledCount: number;
   rejectedCount: number;
   stats: DatasetStats;
+  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
+  evaluationOnly: boolean;
   createdAt: Date;
 }
 
@@ -52,6 +54,7 @@ function toDataset(r: Record<string, unknown>): DatasetRecord {
     labeledCount: r.labeled_count as number,
     rejectedCount: r.rejected_count as number,
     stats: r.stats as DatasetStats,
+    evaluationOnly: (r.evaluation_only as boolean | undefined) ?? false,
     createdAt: r.created_at as Date,
   };
 }
@@ -156,6 +159,17 @@ export class DatasetService {
   async get(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
     const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = $1', [id]);
+    return res.rows[0] ? toDataset(res.rows[0]) : null;
+  }
+
+  /**
+   * Pins a dataset as evaluation-only (one way: unpinning would let candidates train on rows the
+   * gate already judged others by). Its labeled rows join the gate's evaluation set, ahead of any
+   * other stored label for the same facility. Null when the dataset does not exist.
+   */
+  async pinForEvaluation(id: string): Promise<DatasetRecord | null> {
+    if (!isUuid(id)) return null;
+    const res = await this.deps.pool.query('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 

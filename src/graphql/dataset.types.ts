@@ -66,6 +66,8 @@ export class Dataset {
   @Field(() => Int) rejectedCount!: number;
   @Field(() => String, { description: 'sha256 of the uploaded bytes' }) checksum!: string;
   @Field(() => DatasetStats) stats!: DatasetStats;
+  @Field(() => Boolean, { description: "pinned as evaluation-only (pinEvaluationDataset): the promotion gate scores on its rows and no training uses them" })
+  evaluationOnly!: boolean;
 }
 
 @ObjectType()

@@ -16,6 +16,7 @@ import type { Config } from '../config.js';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
 import { trainInWorker, type FacilityRecord, type TrainOptions, type TrainingOutcome } from '../ml/index.js';
+import { evaluationOnlyIdentities } from '../registry/evaluation-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { claimJob } from './sql/claim.js';
 import { acknowledgeCancel } from './sql/acknowledge-cancel.js';
@@ -160,6 +161,8 @@ export class Trainer {
       const train = this.opts.train ?? trainInWorker;
       const outcome = await train(records, {
         hyperparameters: job.hyperparameters,
+        // the gate's pinned rows: hash-pinned ones are left out by trainModel, evaluation-only datasets' here
+        excludeIdentities: await evaluationOnlyIdentities(pool),
         signal,
         onEpoch: async (m) => {
           if (!(await recordEpoch(pool, claim, m))) abort('lost');
