@@ -99,6 +99,8 @@ interface Neighbours {
   nearestKm: number;
   meanKm: number;
   found: number;
+  /** training points whose distance was computed (the grid's work; brute force would be all of them) */
+  scanned: number;
 }
 
 /** Grid index over the training points plus the feature computation. Built once per encoder. */
@@ -174,6 +176,7 @@ export class LocationIndex {
     const bestI: number[] = [];
     const cx = Math.floor(lat / CELL_DEGREES);
     const cy = Math.floor(lon / CELL_DEGREES);
+    let scanned = 0;
     const maxRing = Math.max(this.maxCellX - cx, cx - this.minCellX, this.maxCellY - cy, cy - this.minCellY, 0);
     for (let ring = 0; ring <= maxRing; ring++) {
       for (let x = cx - ring; x <= cx + ring; x++) {
@@ -189,6 +192,7 @@ export class LocationIndex {
               same[l] = (same[l] as number) + 1;
             }
             const d = haversineKm(lat, lon, this.lat[i] as number, this.lon[i] as number);
+            scanned++;
             if (bestD.length === k && (d > (bestD[k - 1] as number) || (d === bestD[k - 1] && i > (bestI[k - 1] as number)))) continue;
             let pos = bestD.length;
             while (pos > 0 && ((bestD[pos - 1] as number) > d || (bestD[pos - 1] === d && (bestI[pos - 1] as number) > i))) pos--;
@@ -212,7 +216,7 @@ export class LocationIndex {
     }
     const found = bestD.length;
     return {
-      same, sameCount, knn, found,
+      same, sameCount, knn, found, scanned,
       nearestKm: found === 0 ? Infinity : (bestD[0] as number),
       meanKm: found === 0 ? Infinity : bestD.reduce((a, b) => a + b, 0) / found,
     };
