@@ -99,20 +99,30 @@ interface Neighbours {
   nearestKm: number;
   meanKm: number;
   found: number;
-  /** training points whose distance was computed (the grid's work; brute force would be all of them) */
+  /** sites (distinct coordinates) whose distance was computed: the grid's work; brute force would be every training point */
   scanned: number;
 }
 
-/** Grid index over the training points plus the feature computation. Built once per encoder. */
+/**
+ * Grid index over the training points plus the feature computation. Built once per encoder.
+ * Rows at identical coordinates form one site (the shared file's placeholder points hold hundreds
+ * of rows): one distance per site, its class counts added at once.
+ */
 export class LocationIndex {
   private readonly classes: number;
-  private readonly lat: Float64Array;
-  private readonly lon: Float64Array;
   private readonly label: Int32Array;
-  private readonly keys: string[];
+  /** per site: coordinates, place key, member rows (ascending), class counts */
+  private readonly siteLat: number[] = [];
+  private readonly siteLon: number[] = [];
+  private readonly siteKey: string[] = [];
+  private readonly siteMembers: number[][] = [];
+  private readonly siteCounts: number[][] = [];
+  private readonly siteOf: Int32Array;
   private readonly cells = new Map<number, number[]>();
   /** coordinate features of served points (exact coordinates → values); most rows share a point */
   private readonly cache = new Map<string, Float32Array>();
+  /** raw subcounty text → its training class counts (undefined: not in training) */
+  private readonly subcountyCache = new Map<string, number[] | undefined>();
   private readonly minCellX: number;
   private readonly maxCellX: number;
   private readonly minCellY: number;
@@ -121,10 +131,9 @@ export class LocationIndex {
   constructor(readonly state: LocationState) {
     this.classes = state.prior.length;
     const n = state.points.length / 3;
-    this.lat = new Float64Array(n);
-    this.lon = new Float64Array(n);
     this.label = new Int32Array(n);
-    this.keys = new Array<string>(n);
+    this.siteOf = new Int32Array(n);
+    const siteIds = new Map<string, number>();
     let minX = Infinity;
     let maxX = -Infinity;
     let minY = Infinity;
@@ -132,20 +141,33 @@ export class LocationIndex {
     for (let i = 0; i < n; i++) {
       const la = state.points[3 * i] as number;
       const lo = state.points[3 * i + 1] as number;
-      this.lat[i] = la;
-      this.lon[i] = lo;
-      this.label[i] = state.points[3 * i + 2] as number;
-      this.keys[i] = pointKey(la, lo);
-      const x = Math.floor(la / CELL_DEGREES);
-      const y = Math.floor(lo / CELL_DEGREES);
-      minX = Math.min(minX, x);
-      maxX = Math.max(maxX, x);
-      minY = Math.min(minY, y);
-      maxY = Math.max(maxY, y);
-      const cell = this.cellId(x, y);
-      const list = this.cells.get(cell);
-      if (list) list.push(i);
-      else this.cells.set(cell, [i]);
+      const y0 = state.points[3 * i + 2] as number;
+      this.label[i] = y0;
+      const exact = `${la},${lo}`;
+      let site = siteIds.get(exact);
+      if (site === undefined) {
+        site = this.siteLat.length;
+        siteIds.set(exact, site);
+        this.siteLat.push(la);
+        this.siteLon.push(lo);
+        this.siteKey.push(pointKey(la, lo));
+        this.siteMembers.push([]);
+        this.siteCounts.push(new Array<number>(this.classes).fill(0));
+        const x = Math.floor(la / CELL_DEGREES);
+        const y = Math.floor(lo / CELL_DEGREES);
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y);
+        maxY = Math.max(maxY, y);
+        const cell = this.cellId(x, y);
+        const list = this.cells.get(cell);
+        if (list) list.push(site);
+        else this.cells.set(cell, [site]);
+      }
+      this.siteOf[i] = site;
+      (this.siteMembers[site] as number[]).push(i);
+      const counts = this.siteCounts[site] as number[];
+      counts[y0] = (counts[y0] as number) + 1;
     }
     this.minCellX = minX;
     this.maxCellX = maxX;
@@ -154,7 +176,7 @@ export class LocationIndex {
   }
 
   get pointCount(): number {
-    return this.lat.length;
+    return this.label.length;
   }
 
   private cellId(x: number, y: number): number {
@@ -171,6 +193,7 @@ export class LocationIndex {
     const same = new Array<number>(c).fill(0);
     let sameCount = 0;
     const key = pointKey(lat, lon);
+    const excludedSite = exclude >= 0 ? (this.siteOf[exclude] as number) : -1;
     // best k so far, sorted ascending by (distance, index)
     const bestD: number[] = [];
     const bestI: number[] = [];
@@ -184,23 +207,31 @@ export class LocationIndex {
           if (Math.max(Math.abs(x - cx), Math.abs(y - cy)) !== ring) continue;
           const list = this.cells.get(this.cellId(x, y));
           if (!list) continue;
-          for (const i of list) {
-            if (i === exclude) continue;
-            if (this.keys[i] === key) {
-              sameCount++;
-              const l = this.label[i] as number;
-              same[l] = (same[l] as number) + 1;
+          for (const site of list) {
+            if (this.siteKey[site] === key) {
+              const counts = this.siteCounts[site] as number[];
+              for (let j = 0; j < c; j++) same[j] = (same[j] as number) + (counts[j] as number);
+              sameCount += (this.siteMembers[site] as number[]).length;
+              if (site === excludedSite) {
+                const own = this.label[exclude] as number;
+                same[own] = (same[own] as number) - 1;
+                sameCount--;
+              }
             }
-            const d = haversineKm(lat, lon, this.lat[i] as number, this.lon[i] as number);
+            const d = haversineKm(lat, lon, this.siteLat[site] as number, this.siteLon[site] as number);
             scanned++;
-            if (bestD.length === k && (d > (bestD[k - 1] as number) || (d === bestD[k - 1] && i > (bestI[k - 1] as number)))) continue;
-            let pos = bestD.length;
-            while (pos > 0 && ((bestD[pos - 1] as number) > d || (bestD[pos - 1] === d && (bestI[pos - 1] as number) > i))) pos--;
-            bestD.splice(pos, 0, d);
-            bestI.splice(pos, 0, i);
-            if (bestD.length > k) {
-              bestD.pop();
-              bestI.pop();
+            // members share the distance and ascend: once one cannot enter the k best, none after it can
+            for (const i of this.siteMembers[site] as number[]) {
+              if (i === exclude) continue;
+              if (bestD.length === k && (d > (bestD[k - 1] as number) || (d === bestD[k - 1] && i > (bestI[k - 1] as number)))) break;
+              let pos = bestD.length;
+              while (pos > 0 && ((bestD[pos - 1] as number) > d || (bestD[pos - 1] === d && (bestI[pos - 1] as number) > i))) pos--;
+              bestD.splice(pos, 0, d);
+              bestI.splice(pos, 0, i);
+              if (bestD.length > k) {
+                bestD.pop();
+                bestI.pop();
+              }
             }
           }
         }
@@ -220,6 +251,13 @@ export class LocationIndex {
       nearestKm: found === 0 ? Infinity : (bestD[0] as number),
       meanKm: found === 0 ? Infinity : bestD.reduce((a, b) => a + b, 0) / found,
     };
+  }
+
+  private subcountyCounts(subcounty: string): number[] | undefined {
+    if (this.subcountyCache.has(subcounty)) return this.subcountyCache.get(subcounty);
+    const counts = this.state.subcounties[normalizeSubcounty(subcounty)];
+    if (this.subcountyCache.size < CACHE_LIMIT) this.subcountyCache.set(subcounty, counts);
+    return counts;
   }
 
   /** Writes locationFeatureCount(classes) values at out[offset...]. `exclude`: own training point index, or -1. */
@@ -249,7 +287,7 @@ export class LocationIndex {
       out[o++] = 1;
       out[o++] = 1;
     }
-    const counts = subcounty === null ? undefined : this.state.subcounties[normalizeSubcounty(subcounty)];
+    const counts = subcounty === null ? undefined : this.subcountyCounts(subcounty);
     let n = 0;
     if (counts) for (let j = 0; j < c; j++) n += counts[j] as number;
     if (excludeLabel >= 0 && counts) n -= 1;
