@@ -119,8 +119,9 @@ export class LocationIndex {
   private readonly siteCounts: number[][] = [];
   private readonly siteOf: Int32Array;
   private readonly cells = new Map<number, number[]>();
-  /** coordinate features of served points (exact coordinates → values); most rows share a point */
-  private readonly cache = new Map<string, Float32Array>();
+  /** coordinate features of served points, latitude → longitude → values (numbers as keys: no string per row); most rows share a point */
+  private readonly cache = new Map<number, Map<number, Float32Array>>();
+  private cached = 0;
   /** raw subcounty text → its training class counts (undefined: not in training) */
   private readonly subcountyCache = new Map<string, number[] | undefined>();
   private readonly minCellX: number;
@@ -266,8 +267,8 @@ export class LocationIndex {
     const prior = this.state.prior;
     let o = offset;
     const coordinateValues = 2 * c + 3;
-    const cacheKey = lat !== null && lon !== null && exclude < 0 ? `${lat},${lon}` : null;
-    const cached = cacheKey === null ? undefined : this.cache.get(cacheKey);
+    const cacheable = lat !== null && lon !== null && exclude < 0;
+    const cached = cacheable ? this.cache.get(lat)?.get(lon) : undefined;
     if (cached) {
       out.set(cached, o);
       o += coordinateValues;
@@ -278,7 +279,12 @@ export class LocationIndex {
       for (let j = 0; j < c; j++) out[o++] = ((nb.knn[j] as number) + SMOOTHING * (prior[j] as number)) / (nb.found + SMOOTHING);
       out[o++] = distanceFeature(nb.nearestKm);
       out[o++] = distanceFeature(nb.meanKm);
-      if (cacheKey !== null && this.cache.size < CACHE_LIMIT) this.cache.set(cacheKey, out.slice(offset, o));
+      if (cacheable && this.cached < CACHE_LIMIT) {
+        let byLon = this.cache.get(lat);
+        if (!byLon) this.cache.set(lat, (byLon = new Map()));
+        byLon.set(lon, out.slice(offset, o));
+        this.cached++;
+      }
     } else {
       // No coordinates: nothing at the point, the prior for the neighbourhood, "far" distances.
       out[o++] = 0;
