@@ -78,9 +78,8 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`test rows ${m.testRows} (train ${m.trainRows}, validation ${m.validationRows})\n`);
   console.log(m.report);
   console.log(`macro-F1 ${m.macroF1.toFixed(4)} | majority-class baseline macro-F1 ${m.majorityBaselineMacroF1.toFixed(4)} | accuracy ${m.accuracy.toFixed(4)} | test loss ${m.testLoss.toFixed(4)}`);
-  if (m.unseenLocationMacroF1 !== undefined && m.unseenLocationMacroF1 !== null) {
-    console.log(`macro-F1 on the ${m.unseenLocationRows} test rows at locations absent from training: ${m.unseenLocationMacroF1.toFixed(4)}`);
-  }
+  const fig = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : x.toFixed(4));
+  console.log(`macro-F1 by place: all ${m.testRows} test rows ${fig(m.macroF1)} | ${m.knownPlaceRows ?? 0} at known places (coordinates in training) ${fig(m.knownPlaceMacroF1)} | ${m.newPlaceRows ?? 0} at new places ${fig(m.newPlaceMacroF1)} | majority baseline ${fig(m.majorityBaselineMacroF1)}`);
   console.log('confusion matrix (rows = true, columns = predicted; LOW MEDIUM HIGH):');
   for (const [i, row] of m.confusionMatrix.entries()) console.log(`  ${['LOW', 'MEDIUM', 'HIGH'][i]?.padEnd(6)} ${row.map((c) => String(c).padStart(5)).join(' ')}`);
   await saveBundleToDir(outcome.bundle, args.out);

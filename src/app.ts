@@ -84,7 +84,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     onStop('notify-bus', () => bus.close());
 
     const pool = poolOf(dataSource);
-    const registry = new ModelRegistry({ pool, logger, tolerance: config.gate.tolerance });
+    const registry = new ModelRegistry({ pool, logger, gate: config.gate });
     const bundled = await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
     const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize, bundledError: bundled.error });
     // Workers never predict: only API processes load and follow the active model.

@@ -40,7 +40,16 @@ export interface Config {
   };
   /** Bounds on every pooled connection, and the retry of transient errors on the training path. */
   db: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number; retryBaseMs: number; retryMaxMs: number };
-  gate: { tolerance: number };
+  gate: {
+    /** auto: the gate activates a candidate that wins; manual: every candidate waits for promoteModel */
+    policy: 'auto' | 'manual';
+    /** the interval's lower end must be above −tolerance */
+    tolerance: number;
+    /** fewer pinned evaluation rows than this: no automatic promotion */
+    minEvaluationRows: number;
+    /** confidence of the paired-bootstrap interval */
+    confidence: number;
+  };
   webhooks: {
     /** deliveries may reach loopback and private addresses (tests, private networks) */
     allowPrivateNetworks: boolean;
@@ -213,7 +222,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       retryBaseMs: int(env, 'DB_RETRY_BASE_MS', 100, 1, 60_000),
       retryMaxMs: int(env, 'DB_RETRY_MAX_MS', 2_000, 1, 600_000),
     },
-    gate: { tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1) },
+    gate: {
+      policy: oneOf(env, 'GATE_POLICY', 'auto', ['auto', 'manual']),
+      tolerance: num(env, 'GATE_TOLERANCE', 0, -1, 1),
+      minEvaluationRows: int(env, 'GATE_MIN_EVALUATION_ROWS', 100, 0, 1_000_000),
+      confidence: num(env, 'GATE_CONFIDENCE', 0.95, 0.5, 0.999),
+    },
     webhooks: {
       allowPrivateNetworks: oneOf(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'false', ['true', 'false']) === 'true',
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),

@@ -25,6 +25,8 @@ export interface DatasetRecord {
   stats: DatasetStats;
   /** how the upload differs from the training data of the model active when it arrived; null when that model has no profile */
   drift: DatasetDrift | null;
+  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
+  evaluationOnly: boolean;
   createdAt: Date;
 }
 
@@ -64,6 +66,7 @@ function toDataset(r: Record<string, unknown>): DatasetRecord {
     rejectedCount: r.rejected_count as number,
     stats: r.stats as DatasetStats,
     drift: (r.drift as DatasetDrift | null) ?? null,
+    evaluationOnly: (r.evaluation_only as boolean | undefined) ?? false,
     createdAt: r.created_at as Date,
   };
 }
@@ -171,6 +174,17 @@ export class DatasetService {
   async get(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
     const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = $1', [id]);
+    return res.rows[0] ? toDataset(res.rows[0]) : null;
+  }
+
+  /**
+   * Pins a dataset as evaluation-only (one way: unpinning would let candidates train on rows the
+   * gate already judged others by). Its labeled rows join the gate's evaluation set, ahead of any
+   * other stored label for the same facility. Null when the dataset does not exist.
+   */
+  async pinForEvaluation(id: string): Promise<DatasetRecord | null> {
+    if (!isUuid(id)) return null;
+    const res = await this.deps.pool.query('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 

@@ -26,6 +26,16 @@ export class DatasetResolver {
     return found;
   }
 
+  @RequiresRole('ADMIN')
+  @Mutation(() => Dataset, {
+    description: "Pins a dataset as evaluation-only, for good: the promotion gate scores champion and challenger on its labeled rows (their labels win over any upload's), and no training uses them. An admin's operation. NOT_FOUND for an unknown id.",
+  })
+  async pinEvaluationDataset(@Arg('id', () => ID) id: string): Promise<DatasetRecord> {
+    const pinned = await this.services.datasets.pinForEvaluation(id);
+    if (!pinned) throw new NotFoundError('Dataset', id);
+    return pinned;
+  }
+
   @RequiresRole('TRAINER')
   @Mutation(() => DatasetUploadResult, {
     description: 'Uploads a facility CSV (GraphQL multipart request; header apollo-require-preflight: true). Every valid row is stored, or none.',

@@ -68,6 +68,8 @@ export class Dataset {
   @Field(() => String, { description: 'sha256 of the uploaded bytes' }) checksum!: string;
   @Field(() => DatasetStats) stats!: DatasetStats;
   @Field(() => DriftReport, { nullable: true, description: 'null when the active model at upload time carried no training profile' }) drift!: DriftReport | null;
+  @Field(() => Boolean, { description: "pinned as evaluation-only (pinEvaluationDataset): the promotion gate scores on its rows and no training uses them" })
+  evaluationOnly!: boolean;
 }
 
 @ObjectType()

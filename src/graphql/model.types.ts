@@ -25,20 +25,42 @@ export class ModelMetrics {
   @Field(() => Int) testRows!: number;
   @Field(() => Float, {
     nullable: true,
-    description: 'macro-F1 on the test rows at locations (coordinates) absent from the training split: facilities geocoded to one map place share its rating, so this is the figure for places the model has not seen; null when unknown',
+    description: 'macro-F1 on the test rows at known places: coordinates that occur in the training split; null when none (or for versions trained before it was measured)',
   })
+  knownPlaceMacroF1!: number | null;
+  @Field(() => Int, { nullable: true, description: 'how many test rows knownPlaceMacroF1 is computed on' }) knownPlaceRows!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'macro-F1 on the test rows at new places: coordinates absent from the training split, or missing. Facilities geocoded to one map place share its rating, so this is the honest figure for a facility somewhere the model never saw; null when none',
+  })
+  newPlaceMacroF1!: number | null;
+  @Field(() => Int, { nullable: true, description: 'how many test rows newPlaceMacroF1 is computed on' }) newPlaceRows!: number | null;
+  @Field(() => Float, { nullable: true, deprecationReason: 'use newPlaceMacroF1 (the same figure)' })
   unseenLocationMacroF1!: number | null;
-  @Field(() => Int, { nullable: true, description: 'how many test rows unseenLocationMacroF1 is computed on' }) unseenLocationRows!: number | null;
+  @Field(() => Int, { nullable: true, deprecationReason: 'use newPlaceRows (the same count)' }) unseenLocationRows!: number | null;
 }
 
-@ObjectType({ description: 'Why a trained version was (or was not) activated' })
+@ObjectType({
+  description: 'Why a trained version was (or was not) activated. Champion and challenger are scored on the same pinned evaluation rows '
+    + '(rows no candidate trains on and no upload can relabel); promotion needs the lower end of the paired-bootstrap interval of the '
+    + 'macro-F1 difference above -tolerance, with at least minEvaluationRows rows. Fields after tolerance are null on decisions made before the pinned set existed.',
+})
 export class GateDecision {
   @Field(() => Boolean) promoted!: boolean;
   @Field(() => String) reason!: string;
   @Field(() => Int, { nullable: true }) comparedToVersion!: number | null;
-  @Field(() => Float) candidateMacroF1!: number;
-  @Field(() => Float, { nullable: true }) activeMacroF1!: number | null;
+  @Field(() => Float, { description: "the candidate's macro-F1 on the pinned evaluation rows (on its own test split when there was nothing to compare with)" }) candidateMacroF1!: number;
+  @Field(() => Float, { nullable: true, description: "the active version's macro-F1 on the same pinned rows" }) activeMacroF1!: number | null;
   @Field(() => Float) tolerance!: number;
+  @Field(() => String, { nullable: true, description: 'GATE_POLICY when decided: auto | manual' }) policy!: string | null;
+  @Field(() => Int, { nullable: true, description: 'pinned evaluation rows both versions were scored on' }) evaluationRows!: number | null;
+  @Field(() => String, { nullable: true, description: 'sha256 of the evaluation rows (identities and labels): equal checksums, equal rows' }) evaluationChecksum!: string | null;
+  @Field(() => Int, { nullable: true }) minEvaluationRows!: number | null;
+  @Field(() => Float, { nullable: true, description: 'candidate minus active macro-F1 on the pinned rows' }) difference!: number | null;
+  @Field(() => Float, { nullable: true, description: 'lower end of the paired-bootstrap confidence interval of the difference' }) intervalLow!: number | null;
+  @Field(() => Float, { nullable: true, description: 'upper end of the interval' }) intervalHigh!: number | null;
+  @Field(() => Float, { nullable: true, description: 'confidence of the interval (GATE_CONFIDENCE)' }) confidence!: number | null;
+  @Field(() => Int, { nullable: true }) bootstrapIterations!: number | null;
 }
 
 @ObjectType({ description: 'A registered model version (datasets via a field resolver)' })

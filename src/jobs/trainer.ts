@@ -25,6 +25,7 @@ import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
 import { isTransientDbError, backoffDelay, pause, withRetry } from '../db/retry.js';
 import { trainInWorker, type FacilityRecord, type TrainOptions, type TrainingOutcome } from '../ml/index.js';
+import { evaluationOnlyIdentities } from '../registry/evaluation-set.js';
 import type { ModelRegistry } from '../registry/registry.js';
 import { claimJob } from './sql/claim.js';
 import { acknowledgeCancel } from './sql/acknowledge-cancel.js';
@@ -255,6 +256,8 @@ export class Trainer {
       const train = this.opts.train ?? trainInWorker;
       const outcome = await train(records, {
         hyperparameters: job.hyperparameters,
+        // the gate's pinned rows: hash-pinned ones are left out by trainModel, evaluation-only datasets' here
+        excludeIdentities: await evaluationOnlyIdentities(pool),
         signal,
         // Runs once per epoch, in order, never concurrently (worker-client chains them); never
         // throws, so training is not interrupted by a write that is only waiting for the database.

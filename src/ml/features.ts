@@ -3,9 +3,12 @@
  * as JSON; FeatureEncoder turns one record into a fixed-length Float32 vector in microseconds.
  */
 import { parseOperatingHours, type ParsedHours } from './hours.js';
-import { CARE_SYSTEMS, type FacilityRecord } from './types.js';
+import { fitLocationState, normalizeSubcounty, pointKey, LOCATION_K, LOCATION_FEATURE_NAMES, LocationIndex, locationFeatureCount, type LocationState } from './location.js';
+import { CARE_SYSTEMS, LABELS, type FacilityRecord } from './types.js';
 
-export const FEATURE_STATE_VERSION = 1;
+/** 2 adds the location-aware features (`location`); version-1 states (older bundles) still load, without them. */
+export const FEATURE_STATE_VERSION = 2;
+const SUPPORTED_STATE_VERSIONS = [1, 2];
 
 export interface FeatureState {
   version: number;
@@ -19,6 +22,8 @@ export interface FeatureState {
   frequentPoints: string[];
   /** one name per feature column, in order */
   featureNames: string[];
+  /** training points, their labels and subcounty label counts (version 2; see location.ts) */
+  location?: LocationState;
 }
 
 export interface FeatureFitOptions {
@@ -97,9 +102,7 @@ export function splitServices(services: string | null): string[] {
   return services.split(/[,;]/).map((s) => s.trim()).filter((s) => s !== '');
 }
 
-export function pointKey(lat: number, lon: number): string {
-  return `${lat.toFixed(4)}|${lon.toFixed(4)}`;
-}
+export { pointKey };
 
 /** FNV-1a, 32 bit: a stable hash for the subcounty hashing trick. */
 export function fnv1a(text: string): number {
@@ -111,9 +114,6 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-function normalizeSubcounty(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-}
 
 function meanStd(values: number[]): { mean: number; std: number } {
   if (values.length === 0) return { mean: 0, std: 1 };
@@ -131,8 +131,11 @@ function topByCount(counts: Map<string, number>, min: number, max: number): stri
     .map(([k]) => k);
 }
 
-/** Fits the feature state on the TRAINING records only. */
-export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureFitOptions = {}): FeatureState {
+/**
+ * Fits the feature state on the TRAINING records only. With `labels` (class indices of `train`),
+ * the state includes the location-aware features, fitted on those labels.
+ */
+export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureFitOptions = {}, labels?: readonly number[]): FeatureState {
   const subcountyBuckets = opts.subcountyBuckets ?? 32;
   const lats: number[] = [];
   const lons: number[] = [];
@@ -161,9 +164,11 @@ export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureF
     'phone_present', 'website_present',
     ...nameTokens.map((t) => `name:${t}`), 'name_missing',
     ...frequentPoints.map((p) => `point:${p}`), 'point_shared',
+    ...(labels ? LOCATION_FEATURE_NAMES(LOCATION_K, LABELS) : []),
   ];
   return {
-    version: FEATURE_STATE_VERSION,
+    version: labels ? FEATURE_STATE_VERSION : 1,
+    ...(labels ? { location: fitLocationState(train, labels, LABELS.length, LOCATION_K) } : {}),
     coordinates: { latMean: lat.mean, latStd: lat.std, lonMean: lon.mean, lonStd: lon.std },
     subcountyBuckets,
     services,
@@ -185,10 +190,13 @@ export class FeatureEncoder {
   private readonly nameCache = new Map<string, readonly number[]>();
   private readonly hoursCache = new Map<string, ParsedHours>();
   private readonly tokenIndex: Map<string, number>;
-  private readonly off: { care: number; sub: number; svc: number; hours: number; contact: number; name: number; point: number };
+  private readonly off: { care: number; sub: number; svc: number; hours: number; contact: number; name: number; point: number; location: number };
+  private readonly location: LocationIndex | null;
 
   constructor(readonly state: FeatureState) {
-    if (state.version !== FEATURE_STATE_VERSION) throw new Error(`unsupported feature state version ${state.version}, expected ${FEATURE_STATE_VERSION}`);
+    if (!SUPPORTED_STATE_VERSIONS.includes(state.version)) throw new Error(`unsupported feature state version ${state.version}, expected one of ${SUPPORTED_STATE_VERSIONS.join(', ')}`);
+    if (state.version >= 2 && !state.location) throw new Error('feature state version 2 has no location state');
+    this.location = state.location ? new LocationIndex(state.location) : null;
     state.services.forEach((s, i) => this.serviceIndex.set(s, i));
     state.frequentPoints.forEach((p, i) => this.pointIndex.set(p, i));
     this.tokenIndex = new Map(state.nameTokens.map((t, i) => [t, i]));
@@ -199,8 +207,9 @@ export class FeatureEncoder {
     const contact = hours + 4;
     const name = contact + 2;
     const point = name + state.nameTokens.length + 1;
-    this.off = { care, sub, svc, hours, contact, name, point };
-    this.featureCount = point + state.frequentPoints.length + 1;
+    const location = point + state.frequentPoints.length + 1;
+    this.off = { care, sub, svc, hours, contact, name, point, location };
+    this.featureCount = location + (this.location ? locationFeatureCount(LABELS.length) : 0);
     if (this.featureCount !== state.featureNames.length) throw new Error(`feature state is inconsistent: ${state.featureNames.length} names for ${this.featureCount} features`);
   }
 
@@ -243,6 +252,26 @@ export class FeatureEncoder {
 
   /** Writes the features of one record into out[offset..offset+featureCount). */
   encodeInto(r: FacilityRecord, out: Float32Array, offset: number): void {
+    this.encodeRow(r, out, offset, -1, -1);
+  }
+
+  /**
+   * Encodes the TRAINING records the state was fitted on (same records, same order, labels as
+   * class indices): location features leave each row's own label out, as if it were a new row at
+   * its place (without it, the model would learn to read its own label back).
+   */
+  encodeTraining(train: readonly FacilityRecord[], labels: readonly number[]): Float32Array {
+    const out = new Float32Array(train.length * this.featureCount);
+    let point = 0;
+    train.forEach((r, i) => {
+      const hasPoint = r.latitude !== null && r.longitude !== null;
+      this.encodeRow(r, out, i * this.featureCount, hasPoint ? point : -1, labels[i] ?? -1);
+      if (hasPoint) point++;
+    });
+    return out;
+  }
+
+  private encodeRow(r: FacilityRecord, out: Float32Array, offset: number, ownPoint: number, ownLabel: number): void {
     out.fill(0, offset, offset + this.featureCount);
     const { coordinates: c } = this.state;
     const o = this.off;
@@ -281,6 +310,8 @@ export class FeatureEncoder {
 
     if (r.facilityName === null) out[offset + o.name + this.state.nameTokens.length] = 1;
     else for (const s of this.nameSlots(r.facilityName)) out[offset + o.name + s] = 1;
+
+    this.location?.encodeInto(r.latitude, r.longitude, r.subcounty, out, offset + o.location, ownPoint, ownLabel);
   }
 
   /** Encodes many records into one row-major matrix. */

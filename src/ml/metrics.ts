@@ -39,6 +39,22 @@ export interface EvaluationMetrics {
    */
   unseenLocationMacroF1?: number | null;
   unseenLocationRows?: number;
+  /** Macro-F1 on the test rows at known places (coordinates present in the training split); null when none. */
+  knownPlaceMacroF1?: number | null;
+  knownPlaceRows?: number;
+  /** Macro-F1 on the test rows at new places (coordinates absent from training, or missing); null when none. */
+  newPlaceMacroF1?: number | null;
+  newPlaceRows?: number;
+}
+
+export interface PlaceScores {
+  knownPlaceMacroF1: number | null;
+  knownPlaceRows: number;
+  newPlaceMacroF1: number | null;
+  newPlaceRows: number;
+  /** the same as newPlace*, under the name older clients read */
+  unseenLocationMacroF1: number | null;
+  unseenLocationRows: number;
 }
 
 const EPS = 1e-7;
@@ -144,23 +160,46 @@ export function evaluate(
   };
 }
 
-/** Macro-F1 over the test rows at a location absent from the training split (rows without coordinates count as unseen). */
+/** Which test rows sit at a known place: coordinates (4 decimals) that occur in the training split. */
+export function knownPlaceMask(train: readonly FacilityRecord[], test: readonly FacilityRecord[]): boolean[] {
+  const key = (r: FacilityRecord) => (r.latitude === null || r.longitude === null ? null : pointKey(r.latitude, r.longitude));
+  const seen = new Set(train.map(key).filter((k): k is string => k !== null));
+  return test.map((r) => {
+    const point = key(r);
+    return point !== null && seen.has(point);
+  });
+}
+
+/**
+ * Macro-F1 on the test rows at known places (coordinates present in training) and at new places
+ * (the rest, rows without coordinates included). Facilities geocoded to one map point share its
+ * rating, so the new-place figure is the honest one for a facility somewhere the model never saw.
+ */
+export function placeScores(train: readonly FacilityRecord[], test: readonly FacilityRecord[], yTest: readonly number[], probs: Float32Array): PlaceScores {
+  const known = knownPlaceMask(train, test);
+  const predicted = argmaxRows(probs, LABELS.length);
+  const part = (want: boolean) => {
+    const t: number[] = [];
+    const p: number[] = [];
+    known.forEach((isKnown, i) => {
+      if (isKnown !== want) return;
+      t.push(yTest[i] as number);
+      p.push(predicted[i] as number);
+    });
+    return { f1: t.length === 0 ? null : macroF1(t, p, LABELS.length), rows: t.length };
+  };
+  const k = part(true);
+  const n = part(false);
+  return { knownPlaceMacroF1: k.f1, knownPlaceRows: k.rows, newPlaceMacroF1: n.f1, newPlaceRows: n.rows, unseenLocationMacroF1: n.f1, unseenLocationRows: n.rows };
+}
+
+/** @deprecated use placeScores; kept for callers of the old name */
 export function unseenLocationScore(
   train: readonly FacilityRecord[],
   test: readonly FacilityRecord[],
   yTest: readonly number[],
   probs: Float32Array,
 ): { unseenLocationMacroF1: number | null; unseenLocationRows: number } {
-  const key = (r: FacilityRecord) => (r.latitude === null || r.longitude === null ? null : pointKey(r.latitude, r.longitude));
-  const seen = new Set(train.map(key).filter((k): k is string => k !== null));
-  const k = LABELS.length;
-  const truth: number[] = [];
-  const predicted: number[] = [];
-  test.forEach((r, i) => {
-    const point = key(r);
-    if (point !== null && seen.has(point)) return;
-    truth.push(yTest[i] as number);
-    predicted.push(argmaxRows(probs.subarray(i * k, (i + 1) * k), k)[0] as number);
-  });
-  return { unseenLocationMacroF1: truth.length === 0 ? null : macroF1(truth, predicted, k), unseenLocationRows: truth.length };
+  const s = placeScores(train, test, yTest, probs);
+  return { unseenLocationMacroF1: s.unseenLocationMacroF1, unseenLocationRows: s.unseenLocationRows };
 }

@@ -60,6 +60,6 @@ export function prepareData(records: readonly FacilityRecord[], seed: number, fe
   if (split.train.length === 0 || split.validation.length === 0 || split.test.length === 0) {
     throw new TrainingDataError('the labeled rows are too few to make train, validation and test splits');
   }
-  const encoder = new FeatureEncoder(fitFeatureState(split.train.map((i) => labeled[i] as FacilityRecord), featureOptions));
+  const encoder = new FeatureEncoder(fitFeatureState(split.train.map((i) => labeled[i] as FacilityRecord), featureOptions, split.train.map((i) => y[i] as number)));
   return { labeled, y, split, encoder };
 }

@@ -16,7 +16,8 @@ import { LABELS, type FacilityRecord } from './types.js';
 import { tuneLogitOffsets, weightedCrossEntropy } from './calibration.js';
 import { profileRecords } from './drift.js';
 import { classWeights, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, prepareData, TrainingDataError } from './prepare.js';
-import { unseenLocationScore } from './metrics.js';
+import { placeScores } from './metrics.js';
+import { identityHash, withoutPinned } from './pinned.js';
 
 export interface TrainOptions {
   hyperparameters: Hyperparameters;
@@ -41,6 +42,13 @@ export interface TrainOptions {
   earlyStoppingMetric?: 'macroF1' | 'weightedLoss';
   /** tune per-class logit offsets on the validation split for macro-F1, folded into the output bias (default true) */
   calibrateOffsets?: boolean;
+  /**
+   * leave out the gate's pinned evaluation rows (hash-selected identities, see pinned.ts) before
+   * anything else (default true): no model ever trains on the rows the gate scores it on
+   */
+  holdOutPinned?: boolean;
+  /** identity hashes never to train on (rows of datasets an admin pinned as evaluation-only) */
+  excludeIdentities?: string[];
 }
 
 export { TrainingDataError };
@@ -88,12 +96,18 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
   const log = opts.log ?? (() => {});
   checkCancelled(opts);
   const backend = await initBackend(opts.backend, log);
-  const { labeled, y, split, encoder } = prepareData(records, hp.seed, opts.featureOptions, opts.splitGroups);
+  const excluded = new Set(opts.excludeIdentities ?? []);
+  const usable = (opts.holdOutPinned ?? true)
+    ? withoutPinned(records, excluded)
+    : excluded.size > 0 ? records.filter((r) => !excluded.has(identityHash(r))) : records;
+  if (usable.length < records.length) log(`${records.length - usable.length} rows left out: pinned for the gate's evaluation`);
+  const { labeled, y, split, encoder } = prepareData(usable, hp.seed, opts.featureOptions, opts.splitGroups);
   const f = encoder.featureCount;
   const k = LABELS.length;
   const all = encoder.encodeMany(labeled);
-  const xTrain = gatherRows(all, f, split.train);
   const yTrain = split.train.map((i) => y[i] as number);
+  // training rows leave their own label out of the location features (see FeatureEncoder.encodeTraining)
+  const xTrain = encoder.encodeTraining(split.train.map((i) => labeled[i] as FacilityRecord), yTrain);
   const yVal = split.validation.map((i) => y[i] as number);
   const yTest = split.test.map((i) => y[i] as number);
   const weights = classWeights(yTrain, k, opts.classWeightPower ?? DEFAULT_CLASS_WEIGHT_POWER);
@@ -246,10 +260,10 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       validationRows: split.validation.length,
       testRows: split.test.length,
     });
-    Object.assign(metrics, unseenLocationScore(split.train.map((i) => labeled[i] as FacilityRecord), testRecords, yTest, classifier.predictProbabilities(testRecords)));
+    Object.assign(metrics, placeScores(split.train.map((i) => labeled[i] as FacilityRecord), testRecords, yTest, classifier.predictProbabilities(testRecords)));
     metadata.metrics = metrics;
     const bundle: ModelBundle = { files: { ...provisional.files, 'metadata.json': jsonFile(metadata) }, metadata };
-    log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}`);
+    log(`test macro-F1 ${metrics.macroF1.toFixed(4)} (majority baseline ${metrics.majorityBaselineMacroF1.toFixed(4)}), accuracy ${metrics.accuracy.toFixed(4)}; known places ${fmt(metrics.knownPlaceMacroF1)} (${metrics.knownPlaceRows} rows), new places ${fmt(metrics.newPlaceMacroF1)} (${metrics.newPlaceRows} rows)`);
     return { bundle, metrics, epochs, backend, stoppedEarly, bestEpoch: best.epoch, validationMacroF1, heldOut: { records: testRecords, labels: yTest } };
   } finally {
     xValT.dispose();
@@ -257,6 +271,10 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
     optimizer.dispose();
     disposeNetwork(net);
   }
+}
+
+function fmt(x: number | null | undefined): string {
+  return x === null || x === undefined ? 'n/a' : x.toFixed(4);
 }
 
 function dropoutMask(size: number, rate: number, rand: () => number): Float32Array {

@@ -48,7 +48,7 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
   if (opts.signal?.aborted === true) return Promise.reject(new TrainingCancelledError());
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const options: TrainWorkerData['options'] = {};
-  for (const key of ['splitGroups', 'classWeightPower', 'calibrateOffsets', 'earlyStoppingMetric', 'featureOptions'] as const) {
+  for (const key of ['splitGroups', 'classWeightPower', 'calibrateOffsets', 'earlyStoppingMetric', 'featureOptions', 'holdOutPinned', 'excludeIdentities'] as const) {
     if (opts[key] !== undefined) (options as Record<string, unknown>)[key] = opts[key];
   }
   const data: TrainWorkerData = { records, hyperparameters, cancelFlag, options, ...(opts.backend ? { backend: opts.backend } : {}) };

@@ -9,7 +9,7 @@ export interface TrainWorkerData {
   hyperparameters: Hyperparameters;
   backend?: BackendName;
   /** the serialisable training options */
-  options: Pick<TrainOptions, 'splitGroups' | 'classWeightPower' | 'calibrateOffsets' | 'earlyStoppingMetric' | 'featureOptions'>;
+  options: Pick<TrainOptions, 'splitGroups' | 'classWeightPower' | 'calibrateOffsets' | 'earlyStoppingMetric' | 'featureOptions' | 'holdOutPinned' | 'excludeIdentities'>;
   /** Int32Array over a SharedArrayBuffer; [0] = 1 asks the worker to stop between batches */
   cancelFlag: Int32Array;
 }

@@ -12,9 +12,10 @@ import type pg from 'pg';
 import { CHANNELS } from '../db/notify-bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { bundleChecksum, evaluate, FacilityClassifier, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type Hyperparameters, type ModelBundle } from '../ml/index.js';
+import { argmaxRows, bundleChecksum, FacilityClassifier, LABELS, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type Hyperparameters, type ModelBundle } from '../ml/index.js';
 import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../db/sql.js';
-import { decideGate, type GateDecision } from './gate.js';
+import { loadEvaluationSet } from './evaluation-set.js';
+import { decideGate, type GateDecision, type GateSettings, type PairedScores } from './gate.js';
 
 export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'ARCHIVED';
 export type ActivationKind = 'bundled' | 'gate' | 'promote' | 'rollback';
@@ -101,7 +102,7 @@ export interface RegisterInput {
   trainingJobId: string | null;
   datasetIds: string[];
   rowCount: number;
-  /** The candidate's held-out test rows (label indices in LABELS order); the active model is scored on them too. */
+  /** The candidate's own held-out test rows (kept for callers; the gate scores on the pinned evaluation set instead). */
   heldOut?: { records: FacilityRecord[]; labels: number[] };
 }
 
@@ -126,7 +127,11 @@ export function previousActive(history: ReadonlyArray<Pick<ModelActivationRecord
 }
 
 export class ModelRegistry {
-  constructor(private readonly deps: { pool: pg.Pool; logger: Logger; tolerance: number }) {}
+  constructor(private readonly deps: { pool: pg.Pool; logger: Logger; gate: Omit<GateSettings, 'bootstrapIterations'> & { bootstrapIterations?: number } }) {}
+
+  private get gateSettings(): GateSettings {
+    return { bootstrapIterations: 2000, ...this.deps.gate };
+  }
 
   /**
    * Registers a version inside the caller's transaction (so a trainer can complete its job
@@ -136,13 +141,11 @@ export class ModelRegistry {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
     const next = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM model_version');
     const version = next.rows[0]?.v ?? 1;
-    const active = await tx.query<{ version: number; macro_f1: number }>(`SELECT version, macro_f1 FROM model_version WHERE status = 'ACTIVE'`);
-    const stored = active.rows[0] ? { version: active.rows[0].version, macroF1: active.rows[0].macro_f1 } : null;
-    const current = stored && input.heldOut ? await this.rescoreOnHeldOut(tx, stored, input.heldOut) : stored;
-    const gate = input.source === 'bundled'
-      ? { promoted: true, reason: 'bundled model imported on an empty registry', comparedToVersion: null, candidateMacroF1: input.metrics.macroF1, activeMacroF1: null, tolerance: this.deps.tolerance }
-      : decideGate(input.metrics.macroF1, current, this.deps.tolerance);
-    if (current && 'rows' in current) gate.reason += `; both scored on the candidate's ${current.rows} held-out test rows`;
+    const active = await tx.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
+    const champion = active.rows[0] ? { version: active.rows[0].version } : null;
+    const gate: GateDecision = input.source === 'bundled'
+      ? { promoted: true, reason: 'bundled model imported on an empty registry', comparedToVersion: null, candidateMacroF1: input.metrics.macroF1, activeMacroF1: null, tolerance: this.deps.gate.tolerance }
+      : decideGate(input.metrics.macroF1, champion, champion ? await this.scorePinned(tx, champion.version, input.bundle) : null, this.gateSettings);
     const bytes = packBundle(input.bundle);
     const { report, ...metrics } = input.metrics;
     await tx.query(
@@ -160,29 +163,23 @@ export class ModelRegistry {
   }
 
   /**
-   * Champion and challenger on the same rows: each model's stored macro-F1 comes from its own test
-   * split, often of other data, so the gate scores the active model on the candidate's held-out
-   * rows instead. Falls back to the stored figure when the active bundle cannot be read.
+   * Champion and challenger predictions on the pinned evaluation rows (see evaluation-set.ts): the
+   * same rows for both, rows neither trained on, labels no upload can rewrite. Null when the active
+   * bundle cannot be read (the candidate then stays a candidate, with the reason).
    */
-  private async rescoreOnHeldOut(
-    tx: Executor,
-    active: { version: number; macroF1: number },
-    heldOut: { records: FacilityRecord[]; labels: number[] },
-  ): Promise<{ version: number; macroF1: number; rows?: number }> {
-    if (heldOut.records.length === 0) return active;
+  private async scorePinned(tx: Executor, activeVersion: number, candidate: ModelBundle): Promise<PairedScores | null> {
     try {
-      const found = await tx.query<{ bundle: Buffer; checksum: string }>('SELECT bundle, checksum FROM model_version WHERE version = $1', [active.version]);
+      const evaluation = await loadEvaluationSet(tx);
+      const found = await tx.query<{ bundle: Buffer; checksum: string }>('SELECT bundle, checksum FROM model_version WHERE version = $1', [activeVersion]);
       const bytes = found.rows[0]?.bundle;
-      if (!bytes) return active;
-      if (createHash('sha256').update(bytes).digest('hex') !== found.rows[0]?.checksum) throw new Error(`the bundle of v${active.version} fails its sha256`);
-      const classifier = FacilityClassifier.fromBundle(unpackBundle(bytes));
-      const probabilities = classifier.predictProbabilities(heldOut.records);
-      const n = heldOut.records.length;
-      const scored = evaluate(heldOut.labels, probabilities, 0, { trainRows: 0, validationRows: 0, testRows: n });
-      return { version: active.version, macroF1: scored.macroF1, rows: n };
+      if (!bytes) return null;
+      if (createHash('sha256').update(bytes).digest('hex') !== found.rows[0]?.checksum) throw new Error(`the bundle of v${activeVersion} fails its sha256`);
+      const predict = (bundle: ModelBundle) =>
+        evaluation.records.length === 0 ? [] : argmaxRows(FacilityClassifier.fromBundle(bundle).predictProbabilities(evaluation.records), LABELS.length);
+      return { truth: evaluation.labels, champion: predict(unpackBundle(bytes)), challenger: predict(candidate), checksum: evaluation.checksum };
     } catch (error) {
-      this.deps.logger.warn({ err: error, version: active.version }, 'could not re-score the active model; the gate uses its stored macro-F1');
-      return active;
+      this.deps.logger.warn({ err: error, version: activeVersion }, 'could not score the active model on the pinned evaluation rows');
+      return null;
     }
   }
 

@@ -28,6 +28,10 @@ export class DatasetEntity {
   @Column({ type: 'jsonb' })
   stats!: Record<string, unknown>;
 
+  /** pinned by an admin: the gate evaluates on its rows, training never uses them */
+  @Column({ name: 'evaluation_only', type: 'boolean', default: false })
+  evaluationOnly!: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

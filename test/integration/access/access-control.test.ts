@@ -54,6 +54,7 @@ const OPERATIONS: Operation[] = [
   { name: 'createApiKey', need: 'ADMIN', query: 'mutation { createApiKey(name: "made in the matrix", role: VIEWER) { key } }' },
   { name: 'revokeApiKey', need: 'ADMIN', query: `mutation { revokeApiKey(id: "${randomUUID()}") { id } }` },
   { name: 'auditLog', need: 'ADMIN', query: '{ auditLog { totalCount } }' },
+  { name: 'pinEvaluationDataset', need: 'ADMIN', query: `mutation { pinEvaluationDataset(id: "${randomUUID()}") { id } }` },
   { name: 'webhooks', need: 'ADMIN', query: '{ webhooks { id } }' },
   { name: 'webhookDeliveries', need: 'ADMIN', query: `{ webhookDeliveries(webhookId: "${randomUUID()}") { id } }` },
   { name: 'createWebhook', need: 'ADMIN', query: 'mutation { createWebhook(input: { url: "https://example.org/hook", events: [MODEL_ACTIVATED] }) { secret } }' },

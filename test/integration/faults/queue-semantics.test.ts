@@ -103,7 +103,7 @@ describe('queue semantics', () => {
     const config = loadConfig({ JOB_POLL_MS: '100' });
     const logger = createLogger('silent');
     const trainer = new Trainer({
-      pool, bus, logger, registry: new ModelRegistry({ pool, logger, tolerance: 0 }), jobs: config.jobs, db: config.db,
+      pool, bus, logger, registry: new ModelRegistry({ pool, logger, gate: config.gate }), jobs: config.jobs, db: config.db,
       // an epoch the table rejects for good (NOT NULL loss): a bug, not an outage
       train: async (_records, opts) => {
         await opts.onEpoch?.({ epoch: 1, loss: null as unknown as number, accuracy: 0, valLoss: null, valAccuracy: null, learningRate: 0.1, durationMs: 1 });

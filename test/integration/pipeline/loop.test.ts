@@ -3,10 +3,11 @@
  * streams every epoch → SUCCEEDED → a new registered version → activeModel changes when the
  * version wins the gate and not when it loses.
  *
- * Gate control: the server runs with GATE_TOLERANCE=0.5 and no bundled model. The first trained
- * version always activates (nothing to compare with); the second wins (candidate ≥ active − 0.5,
- * both scored on the candidate's held-out rows); then the server is restarted on the same database
- * with GATE_TOLERANCE=-1, an improvement of a whole point of macro-F1 that no candidate can make.
+ * Gate control: the server runs with GATE_TOLERANCE=0.5, GATE_MIN_EVALUATION_ROWS=10 (synthetic
+ * uploads pin only a few dozen rows) and no bundled model. The first trained version always
+ * activates (nothing to compare with); the second wins (the interval's lower end above −0.5, both
+ * scored on the pinned evaluation rows); then the server is restarted on the same database with
+ * GATE_TOLERANCE=-1, an improvement of a whole point of macro-F1 that no candidate can make.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
@@ -17,7 +18,7 @@ import { ACTIVE, FAST, JOB, PROGRESS, dataOf, job, retrain, sql, upload, waitFor
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ BUNDLED_MODEL_DIR: '/nonexistent/bundle', GATE_TOLERANCE: '0.5', JOB_POLL_MS: '200', TRAINER_CONCURRENCY: '1' });
+  server = await startTestServer({ BUNDLED_MODEL_DIR: '/nonexistent/bundle', GATE_TOLERANCE: '0.5', GATE_MIN_EVALUATION_ROWS: '10', JOB_POLL_MS: '200', TRAINER_CONCURRENCY: '1' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -93,8 +94,8 @@ describe('retraining pipeline over GraphQL', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(done.model.version).toBe(2);
     expect(done.model.gateDecision).toMatchObject({ promoted: true, comparedToVersion: 1, tolerance: 0.5 });
-    // the active model was re-scored on the candidate's held-out rows, not taken from its own test split
-    expect(done.model.gateDecision.reason).toMatch(/both scored on the candidate's \d+ held-out test rows/);
+    // both versions were scored on the same pinned evaluation rows, not on the candidate's own test split
+    expect(done.model.gateDecision.reason).toMatch(/on \d+ pinned evaluation rows/);
     expect(dataOf(await gql(server.graphqlUrl, ACTIVE)).activeModel.version).toBe(2);
     await expectReadyWithModel(2);
   }, 150_000);
@@ -102,7 +103,7 @@ describe('retraining pipeline over GraphQL', () => {
   it('a version that loses the gate stays CANDIDATE with the reason, and the active model does not change', async () => {
     const database = server.database;
     await server.app.stop();
-    server = await startTestServer({ BUNDLED_MODEL_DIR: '/nonexistent/bundle', GATE_TOLERANCE: '-1', JOB_POLL_MS: '200', TRAINER_CONCURRENCY: '1' }, database);
+    server = await startTestServer({ BUNDLED_MODEL_DIR: '/nonexistent/bundle', GATE_TOLERANCE: '-1', GATE_MIN_EVALUATION_ROWS: '10', JOB_POLL_MS: '200', TRAINER_CONCURRENCY: '1' }, database);
     const queued = await retrain(server.graphqlUrl, { ...FAST, seed: 2, datasetIds: [datasetId] });
     const done = await waitForJob(server.graphqlUrl, queued.id, ['SUCCEEDED', 'FAILED']);
     expect(done.status).toBe('SUCCEEDED');
@@ -110,7 +111,7 @@ describe('retraining pipeline over GraphQL', () => {
     expect(done.model.status).toBe('CANDIDATE');
     expect(done.model.gateDecision.promoted).toBe(false);
     expect(done.model.gateDecision.comparedToVersion).toBe(2);
-    expect(done.model.gateDecision.reason).toMatch(/kept as candidate; both scored on the candidate's \d+ held-out test rows/);
+    expect(done.model.gateDecision.reason).toMatch(/on \d+ pinned evaluation rows.*kept as candidate/);
     expect(dataOf(await gql(server.graphqlUrl, ACTIVE)).activeModel.version).toBe(2);
   });
 

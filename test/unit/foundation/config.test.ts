@@ -9,6 +9,8 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeNull();
     expect(config.dataDir).toBe('/srv/trellis/.data');
     expect(config.logLevel).toBe('info');
+    expect(config.gate).toEqual({ policy: 'auto', tolerance: 0, minEvaluationRows: 100, confidence: 0.95 });
+    expect(loadConfig({ GATE_POLICY: 'Manual' }).gate.policy).toBe('manual');
   });
 
   it.each([
@@ -18,6 +20,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['DATABASE_URL', 'mysql://x', /DATABASE_URL.*postgres:\/\//],
     ['GATE_TOLERANCE', '-2', /GATE_TOLERANCE/],
+    ['GATE_POLICY', 'sometimes', /GATE_POLICY.*auto \| manual/],
+    ['GATE_MIN_EVALUATION_ROWS', '-1', /GATE_MIN_EVALUATION_ROWS/],
+    ['GATE_CONFIDENCE', '1.5', /GATE_CONFIDENCE/],
     ['CORS_ORIGINS', 'studio.apollographql.com', /CORS_ORIGINS.*origins like/],
     ['CORS_ORIGINS', 'https://a.example/path', /CORS_ORIGINS/],
     ['JOB_TIMEOUT_MS', '10', /JOB_TIMEOUT_MS.*integer from 1000/],

@@ -17,6 +17,7 @@ import { loadTfjsModel, predictWithTfjs } from '../../../src/ml/tfjs-reference.j
 import { TrainingCancelledError, TrainingDataError, trainModel, type TrainingOutcome } from '../../../src/ml/train.js';
 import { trainInWorker } from '../../../src/ml/worker-client.js';
 import type { FacilityRecord } from '../../../src/ml/types.js';
+import { withoutPinned } from '../../../src/ml/pinned.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
 
 const hp = resolveHyperparameters({ epochs: 25, patience: 6, batchSize: 32, learningRate: 0.005, seed: 7 });
@@ -39,7 +40,12 @@ describe('trainModel', () => {
     const m = outcome.metrics;
     expect(m.macroF1).toBeGreaterThan(m.majorityBaselineMacroF1 + 0.3);
     expect(m.testRows).toBeGreaterThan(50);
-    expect(m.trainRows + m.validationRows + m.testRows).toBe(records.filter((r) => r.rating !== null).length);
+    // the gate's pinned evaluation rows are left out before the split
+    const trainable = withoutPinned(records).filter((r) => r.rating !== null).length;
+    expect(trainable).toBeLessThan(records.filter((r) => r.rating !== null).length);
+    expect(m.trainRows + m.validationRows + m.testRows).toBe(trainable);
+    expect((m.knownPlaceRows ?? 0) + (m.newPlaceRows ?? 0)).toBe(m.testRows);
+    expect(m.unseenLocationMacroF1).toBe(m.newPlaceMacroF1);
     expect(m.perClass.reduce((a, c) => a + c.support, 0)).toBe(m.testRows);
     expect(m.report).toContain('weighted avg');
     expect(outcome.epochs.length).toBeGreaterThan(0);

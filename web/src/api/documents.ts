@@ -17,10 +17,10 @@ const MODEL = /* GraphQL */ `
   datasets { id name }
   ${HYPERPARAMETERS}
   metrics {
-    accuracy macroF1 weightedF1 testLoss majorityBaselineMacroF1 trainRows validationRows testRows unseenLocationMacroF1 unseenLocationRows
+    accuracy macroF1 weightedF1 testLoss majorityBaselineMacroF1 trainRows validationRows testRows knownPlaceMacroF1 knownPlaceRows newPlaceMacroF1 newPlaceRows
     confusionMatrix perClass { label precision recall f1 support }
   }
-  gateDecision { promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance }`;
+  gateDecision { promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance policy evaluationRows difference intervalLow intervalHigh confidence }`;
 
 const DATASET = /* GraphQL */ `id name createdAt fileName rowCount labeledCount rejectedCount checksum`;
 

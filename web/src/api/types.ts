@@ -84,11 +84,16 @@ export interface ModelMetrics {
   accuracy: number; macroF1: number; weightedF1: number; testLoss: number;
   perClass: ClassMetrics[]; confusionMatrix: number[][];
   majorityBaselineMacroF1: number; trainRows: number; validationRows: number; testRows: number;
-  unseenLocationMacroF1: number | null; unseenLocationRows: number | null;
+  /** macro-F1 at known places (coordinates in the training split) and at new places; null when none or not measured */
+  knownPlaceMacroF1: number | null; knownPlaceRows: number | null;
+  newPlaceMacroF1: number | null; newPlaceRows: number | null;
 }
 export interface GateDecision {
   promoted: boolean; reason: string; comparedToVersion: number | null;
   candidateMacroF1: number; activeMacroF1: number | null; tolerance: number;
+  /** pinned evaluation rows, the macro-F1 difference and its paired-bootstrap interval (null on older decisions) */
+  policy: string | null; evaluationRows: number | null; difference: number | null;
+  intervalLow: number | null; intervalHigh: number | null; confidence: number | null;
 }
 export interface ModelVersion {
   version: number; status: ModelStatus; createdAt: string; activatedAt: string | null; archivedAt: string | null;

@@ -9,6 +9,11 @@ const f1Options: ChartOptions<'bar'> = { plugins: { legend: { position: 'bottom'
 
 type Row = [label: string, a: number, b: number, format: (v: number) => string, higherIsBetter: boolean];
 
+/** A row only when both versions report the figure (versions trained before it was measured do not). */
+function placeRow(label: string, a: number | null, b: number | null): Row[] {
+  return a === null || b === null ? [] : [[label, a, b, (v) => num(v, 3), true]];
+}
+
 /** Two model versions side by side: headline metrics with the difference, per-class F1, confusion matrices. */
 export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) {
   const rows: Row[] = [
@@ -16,6 +21,8 @@ export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) 
     ['Accuracy', a.metrics.accuracy, b.metrics.accuracy, (v) => pct(v), true],
     ['Weighted F1', a.metrics.weightedF1, b.metrics.weightedF1, (v) => num(v, 3), true],
     ['Test loss', a.metrics.testLoss, b.metrics.testLoss, (v) => num(v, 3), false],
+    ...placeRow('Macro-F1, known places', a.metrics.knownPlaceMacroF1, b.metrics.knownPlaceMacroF1),
+    ...placeRow('Macro-F1, new places', a.metrics.newPlaceMacroF1, b.metrics.newPlaceMacroF1),
     ['Majority baseline macro-F1', a.metrics.majorityBaselineMacroF1, b.metrics.majorityBaselineMacroF1, (v) => num(v, 3), true],
     ['Training rows', a.metrics.trainRows, b.metrics.trainRows, int, true],
     ['Test rows', a.metrics.testRows, b.metrics.testRows, int, true],

@@ -13,8 +13,11 @@ export function ModelSummary({ model }: { model: ModelVersion }) {
       <Stat label="Version" value={<>v{model.version} <StatusBadge status={model.status} /></>} note={model.source} />
       <Stat label="Macro-F1" value={num(m.macroF1, 3)} note={`baseline ${num(m.majorityBaselineMacroF1, 3)} (${lift >= 0 ? '+' : ''}${num(lift, 3)})`} />
       <Stat label="Accuracy" value={pct(m.accuracy)} note={`weighted F1 ${num(m.weightedF1, 3)}`} />
-      {m.unseenLocationMacroF1 !== null && m.unseenLocationMacroF1 !== undefined && (
-        <Stat label="Macro-F1, unseen places" value={num(m.unseenLocationMacroF1, 3)} note={`${int(m.unseenLocationRows ?? 0)} test rows at coordinates not in training`} />
+      {m.knownPlaceMacroF1 !== null && (
+        <Stat label="Macro-F1, known places" value={num(m.knownPlaceMacroF1, 3)} note={`${int(m.knownPlaceRows ?? 0)} test rows at coordinates seen in training`} />
+      )}
+      {m.newPlaceMacroF1 !== null && (
+        <Stat label="Macro-F1, new places" value={num(m.newPlaceMacroF1, 3)} note={`${int(m.newPlaceRows ?? 0)} test rows at coordinates not in training`} />
       )}
       <Stat label="Trained" value={dateTime(model.createdAt)} note={model.activatedAt ? `active since ${dateTime(model.activatedAt)}` : undefined} />
       <Stat label="Data" value={`${int(model.rowCount)} rows`} note={data} />

@@ -173,7 +173,14 @@ function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion
               <td className="mono">{pct(m.metrics.accuracy)}</td>
               <td>{int(m.rowCount)}</td>
               <td>{dateTime(m.createdAt)}</td>
-              <td className="small">{m.gateDecision ? m.gateDecision.reason : '—'}</td>
+              <td className="small">
+                {m.gateDecision ? m.gateDecision.reason : '—'}
+                {m.gateDecision?.intervalLow != null && m.gateDecision.intervalHigh != null && (
+                  <div className="muted" data-testid={`gate-interval-${m.version}`}>
+                    {m.gateDecision.evaluationRows} pinned rows · Δ {num(m.gateDecision.difference ?? 0, 3)} [{num(m.gateDecision.intervalLow, 3)}, {num(m.gateDecision.intervalHigh, 3)}]
+                  </div>
+                )}
+              </td>
               <td>
                 {m.status !== 'ACTIVE' && (
                   <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy || denied !== null} title={denied ?? undefined}>
