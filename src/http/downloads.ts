@@ -1,5 +1,6 @@
 /** GET /downloads/predictions/<id>.csv: the scored CSV of a predictBatchFile call, while it is kept. */
 import { Router } from 'express';
+import { pipeline } from 'node:stream/promises';
 import type { DownloadStore } from '../serving/download-store.js';
 
 export function predictionDownloadsRouter(store: DownloadStore): Router {
@@ -12,8 +13,11 @@ export function predictionDownloadsRouter(store: DownloadStore): Router {
       return;
     }
     res.attachment(`predictions-${match?.[1] ?? 'scored'}.csv`);
-    res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store' } }, (err) => {
-      if (err && !res.headersSent) next(err);
+    // Stored in PostgreSQL (any replica serves it), streamed a few chunks at a time.
+    res.set({ 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store', 'content-length': String(file.bytes) });
+    await pipeline(file.open(), res).catch((err: unknown) => {
+      if (!res.headersSent) next(err);
+      else res.destroy(err instanceof Error ? err : undefined);
     });
   });
   return router;
