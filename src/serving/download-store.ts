@@ -173,8 +173,10 @@ export class DownloadStore {
   private async *chunks(id: string, count: number): AsyncGenerator<Buffer> {
     for (let from = 0; from < count; from += this.readChunks) {
       const to = Math.min(count, from + this.readChunks);
-      const res = await this.options.db.query<{ seq: number; bytes: Buffer }>(
-        'SELECT seq, bytes FROM prediction_download_chunk WHERE download_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+      // Text format (bytea as hex): pg's binary result format hands bytea back as a decoded string.
+      // Reading costs ≈ 0.45 s of CPU per 17 MB file (a file on disk: ≈ 0.07 s), see README "Predictions".
+      const res = await this.options.db.query<{ bytes: Buffer }>(
+        'SELECT bytes FROM prediction_download_chunk WHERE download_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
         [id, from, to],
       );
       // Swept while being read (expired mid-download): end with an error rather than a short file.
