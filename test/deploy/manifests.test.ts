@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { REPO_ROOT } from '../helpers/server.js';
 import { configVariables } from './config-vars.js';
-import { find, kustomize, validateObject, type K8sObject } from './render.js';
+import { find, kustomize, unknownFields, validateObject, type K8sObject } from './render.js';
 
 let base: K8sObject[];
 let local: K8sObject[];
@@ -54,6 +54,14 @@ describe('deploy/k8s renders and validates', () => {
     expect(new URL(url).hostname).toBe(find(local, 'Service', 'postgres').metadata.name);
     expect(new URL(url).username).not.toBe('postgres');
   });
+
+  it('no object has a field the API does not know (the schemas allow extra fields; the types do not)', () => {
+    expect(unknownFields([...base, ...local])).toEqual([]);
+    // the check itself catches a misspelt field
+    const api = structuredClone(find(base, 'Deployment', 'trellis-api'));
+    api.spec.template.spec.containers[0].readinesProbe = api.spec.template.spec.containers[0].readinessProbe;
+    expect(unknownFields([api]).join('\n')).toMatch(/Deployment\/trellis-api: .*'"?readinesProbe"?' does not exist in type 'IContainer'/);
+  }, 60_000);
 
   it('the local overlay ships the same PostgreSQL init script as docker-compose.yml', () => {
     const read = (p: string) => readFileSync(path.join(REPO_ROOT, p), 'utf8');

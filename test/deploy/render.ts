@@ -11,24 +11,38 @@ import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
+import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT } from '../helpers/server.js';
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: any };
 
-/** Every kind the manifests may contain, with the model that validates it. Another kind fails the test. */
-const MODELS: Record<string, new (data: any) => { validate(): void }> = {
-  'v1/ConfigMap': ConfigMap,
-  'v1/Secret': Secret,
-  'v1/Service': Service,
-  'v1/Namespace': Namespace,
-  'apps/v1/Deployment': Deployment,
-  'apps/v1/StatefulSet': StatefulSet,
-  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
-  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
-  'keda.sh/v1alpha1/ScaledObject': ScaledObject,
-  'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
+/**
+ * Every kind the manifests may contain: the model that validates it (JSON schema) and the module
+ * and interface that type it (for unknown fields, see `unknownFields`). Another kind fails the test.
+ */
+const KINDS: Record<string, { model: new (data: any) => { validate(): void }; module: string; type: string }> = {
+  'v1/ConfigMap': { model: ConfigMap, module: 'kubernetes-models/v1/ConfigMap', type: 'IConfigMap' },
+  'v1/Secret': { model: Secret, module: 'kubernetes-models/v1/Secret', type: 'ISecret' },
+  'v1/Service': { model: Service, module: 'kubernetes-models/v1/Service', type: 'IService' },
+  'v1/Namespace': { model: Namespace, module: 'kubernetes-models/v1/Namespace', type: 'INamespace' },
+  'apps/v1/Deployment': { model: Deployment, module: 'kubernetes-models/apps/v1/Deployment', type: 'IDeployment' },
+  'apps/v1/StatefulSet': { model: StatefulSet, module: 'kubernetes-models/apps/v1/StatefulSet', type: 'IStatefulSet' },
+  'policy/v1/PodDisruptionBudget': { model: PodDisruptionBudget, module: 'kubernetes-models/policy/v1/PodDisruptionBudget', type: 'IPodDisruptionBudget' },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    model: HorizontalPodAutoscaler, module: 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler', type: 'IHorizontalPodAutoscaler',
+  },
+  'keda.sh/v1alpha1/ScaledObject': { model: ScaledObject, module: '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject', type: 'IScaledObject' },
+  'keda.sh/v1alpha1/TriggerAuthentication': {
+    model: TriggerAuthentication, module: '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication', type: 'ITriggerAuthentication',
+  },
 };
+
+function kindOf(object: K8sObject) {
+  const kind = KINDS[`${object.apiVersion}/${object.kind}`];
+  if (!kind) throw new Error(`no schema for ${object.apiVersion} ${object.kind} (${object.metadata?.name}): add it to KINDS`);
+  return kind;
+}
 
 export const KUBECTL = process.env.KUBECTL || 'kubectl';
 
@@ -55,8 +69,7 @@ export function parseYamlObjects(text: string): K8sObject[] {
 
 /** Throws when the object's kind is unknown here or the object does not match its schema. */
 export function validateObject(object: K8sObject): void {
-  const Model = MODELS[`${object.apiVersion}/${object.kind}`];
-  if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind} (${object.metadata?.name}): add its model to MODELS`);
+  const { model: Model } = kindOf(object);
   try {
     new Model(normalize(object)).validate();
   } catch (error) {
@@ -72,6 +85,35 @@ function normalize(object: K8sObject): K8sObject {
   if (object.kind !== 'Secret' || !object.data) return object;
   const data = Object.fromEntries(Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, v.replace(/[\r\n]/g, '')]));
   return { ...object, data };
+}
+
+/**
+ * Fields the API does not know (a misspelt `readinesProbe` passes the JSON schemas, which allow
+ * extra properties, and the API server would drop it silently): every object becomes an object
+ * literal typed by its model's interface, and TypeScript's excess-property check reports the
+ * unknown ones. Returns the compiler's messages, empty when every field is known.
+ */
+export function unknownFields(objects: K8sObject[]): string[] {
+  const file = path.join(REPO_ROOT, 'test/deploy/__rendered-manifests.ts');
+  const source = objects
+    .map((o, i) => {
+      const { module, type } = kindOf(o);
+      return `import type { ${type} as T${i} } from '${module}';\nexport const o${i}: T${i} = ${JSON.stringify(o)};\n`;
+    })
+    .join('');
+  const options: ts.CompilerOptions = {
+    strict: true, noEmit: true, skipLibCheck: true, types: [],
+    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022,
+  };
+  const host = ts.createCompilerHost(options);
+  const { getSourceFile, fileExists } = host;
+  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest));
+  host.fileExists = (name) => name === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => {
+    const where = d.file && d.start !== undefined ? objects[Number(/o(\d+)/.exec(source.slice(source.lastIndexOf('export const o', d.start)))?.[1])] : undefined;
+    return `${where ? `${where.kind}/${where.metadata.name}: ` : ''}${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+  });
 }
 
 export function find(objects: K8sObject[], kind: string, name: string): K8sObject {
