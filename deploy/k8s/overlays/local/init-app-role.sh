@@ -3,7 +3,7 @@
 # migrations can create tables), but not a superuser and unable to create roles or databases.
 # Run once by the postgres image on an empty data directory (/docker-entrypoint-initdb.d), as the
 # image's superuser; the same file is used by docker-compose.yml and the local Kubernetes overlay
-# (a copy, kept identical by test/deploy/compose.test.ts), and by test/integration/deploy/scale-out.test.ts.
+# (a copy, kept identical by test/deploy/manifests.test.ts), and by test/integration/deploy/scale-out.test.ts.
 #   APP_DB_PASSWORD  required: the application role's password
 #   APP_DB_USER      default trellis
 #   APP_DB_NAME      default trellis
