@@ -103,8 +103,9 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         },
       },
     });
+    // Scored CSVs live in PostgreSQL, so a download URL works on every API replica.
     const predictionDownloads = new DownloadStore({
-      dir: path.join(config.dataDir, 'predictions'), ttlMs: config.predict.downloadTtlMs, maxFiles: config.predict.downloadMaxFiles, logger,
+      db: pool, ttlMs: config.predict.downloadTtlMs, maxFiles: config.predict.downloadMaxFiles, logger,
     });
     if (config.role !== 'worker') predictionDownloads.start();
     onStop('predictions', async () => {

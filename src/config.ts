@@ -24,7 +24,7 @@ export interface Config {
     maxBatchRows: number; microBatchWindowMs: number; microBatchMaxRows: number; modelCacheSize: number;
     /** a micro-batch also runs once an event-loop turn passes without a new request joining it */
     microBatchFlushWhenIdle: boolean;
-    /** scored CSVs of predictBatchFile: kept this long under DATA_DIR/predictions, at most this many */
+    /** scored CSVs of predictBatchFile: kept this long in PostgreSQL (any API replica serves them), at most this many */
     downloadTtlMs: number; downloadMaxFiles: number;
   };
   jobs: {

@@ -4,6 +4,7 @@
  * works) or a PREDICTOR key in `Authorization`; a guessed id alone gets 401.
  */
 import { Router } from 'express';
+import { pipeline } from 'node:stream/promises';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import type { LinkSigner } from '../auth/signed-links.js';
 import { principalFor } from '../auth/principal.js';
@@ -41,8 +42,11 @@ export function predictionDownloadsRouter(store: DownloadStore, access: Download
       return;
     }
     res.attachment(`predictions-${match?.[1] ?? 'scored'}.csv`);
-    res.sendFile(file, { dotfiles: 'allow', headers: { 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store' } }, (err) => {
-      if (err && !res.headersSent) next(err);
+    // Stored in PostgreSQL (any replica serves it), streamed a few chunks at a time.
+    res.set({ 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store', 'content-length': String(file.bytes) });
+    await pipeline(file.open(), res).catch((err: unknown) => {
+      if (!res.headersSent) next(err);
+      else res.destroy(err instanceof Error ? err : undefined);
     });
   });
   return router;

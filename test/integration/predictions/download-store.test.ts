@@ -1,0 +1,117 @@
+/**
+ * The scored-CSV store in PostgreSQL: written in chunks while scoring, findable once committed,
+ * readable from another store on the same database (another API replica), expired and capped.
+ */
+import { text } from 'node:stream/consumers';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/db/data-source.js';
+import { poolOf } from '../../../src/db/sql.js';
+import { DownloadStore } from '../../../src/serving/download-store.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  database = await createTestDatabase('downloads');
+  const dataSource = await openDatabase(database.url, 4);
+  pool = poolOf(dataSource);
+  close = () => dataSource.destroy();
+});
+afterAll(async () => {
+  await close?.();
+  await database?.drop();
+});
+
+function store(opts: { ttlMs?: number; maxFiles?: number; chunkBytes?: number } = {}) {
+  return new DownloadStore({ db: pool, ttlMs: opts.ttlMs ?? 60_000, maxFiles: opts.maxFiles ?? 10, chunkBytes: opts.chunkBytes });
+}
+
+async function read(s: DownloadStore, id: string): Promise<string | null> {
+  const file = await s.find(id);
+  return file ? text(file.open()) : null;
+}
+
+async function count(table: string, id: string): Promise<number> {
+  const column = table === 'prediction_download' ? 'id' : 'download_id';
+  return (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${column} = $1`, [id])).rows[0]?.n ?? -1;
+}
+
+describe('DownloadStore (PostgreSQL)', () => {
+  it('a file is findable only once committed, with the text written', async () => {
+    const s = store();
+    const d = await s.create();
+    await d.write('a,b\n');
+    await d.write('1,2\n');
+    expect(await s.find(d.id)).toBeNull();
+    await d.commit();
+    const file = await s.find(d.id);
+    expect(file?.bytes).toBe(8);
+    expect(await read(s, d.id)).toBe('a,b\n1,2\n');
+  });
+
+  it('is stored in chunks and read back in order, multi-byte text intact, from another replica', async () => {
+    const writer = store({ chunkBytes: 64 });
+    const d = await writer.create();
+    const lines = Array.from({ length: 200 }, (_, i) => `${i},Kasubi HC III — Ŋ ${'x'.repeat(i % 7)}\n`);
+    for (const line of lines) await d.write(line);
+    await d.commit();
+    expect(await count('prediction_download_chunk', d.id)).toBeGreaterThan(20);
+    const reader = new DownloadStore({ db: pool, ttlMs: 60_000, maxFiles: 10, readChunks: 3 }); // a second API process
+    const file = await reader.find(d.id);
+    expect(file?.bytes).toBe(Buffer.byteLength(lines.join('')));
+    expect(await read(reader, d.id)).toBe(lines.join(''));
+  });
+
+  it('refuses malformed ids (no injection or traversal) and unknown ones', async () => {
+    const s = store();
+    expect(await s.find('../../etc/passwd')).toBeNull();
+    expect(await s.find("x' OR '1'='1")).toBeNull();
+    expect(await s.find('00000000-0000-0000-0000-000000000000')).toBeNull();
+  });
+
+  it('aborted files leave nothing behind', async () => {
+    const s = store({ chunkBytes: 4 });
+    const d = await s.create();
+    await d.write('x,y,z\n');
+    await d.write('1,2,3\n');
+    expect(await count('prediction_download_chunk', d.id)).toBeGreaterThan(0);
+    await d.abort();
+    expect(await count('prediction_download', d.id)).toBe(0);
+    expect(await count('prediction_download_chunk', d.id)).toBe(0);
+  });
+
+  it('expires files after the TTL and keeps at most maxFiles (oldest go first)', async () => {
+    await pool.query('DELETE FROM prediction_download');
+    const s = store({ ttlMs: 60_000, maxFiles: 2 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await s.create();
+      await d.write(`${i}\n`);
+      await d.commit();
+      ids.push(d.id);
+      // distinct commit times, oldest first
+      await pool.query(`UPDATE prediction_download SET committed_at = now() - make_interval(secs => $2) WHERE id = $1`, [d.id, 10 - i]);
+    }
+    await s.sweep();
+    expect(await s.find(ids[0] as string)).toBeNull();
+    expect(await s.find(ids[2] as string)).not.toBeNull();
+
+    await pool.query(`UPDATE prediction_download SET expires_at = now() - interval '1 second' WHERE id = $1`, [ids[2]]);
+    expect(await s.find(ids[2] as string)).toBeNull(); // expired even before the sweep deletes it
+    await s.sweep();
+    expect((await pool.query<{ id: string }>('SELECT id FROM prediction_download')).rows.map((r) => r.id)).toEqual([ids[1]]);
+    expect((await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM prediction_download_chunk WHERE download_id <> $1', [ids[1]])).rows[0]?.n).toBe(0);
+  });
+
+  it('a partial file abandoned by a crashed process is swept once its TTL has passed', async () => {
+    const s = store({ ttlMs: 60_000 });
+    const d = await s.create();
+    await d.write('half a file\n');
+    await pool.query(`UPDATE prediction_download SET expires_at = now() - interval '1 second' WHERE id = $1`, [d.id]);
+    await s.sweep();
+    expect(await count('prediction_download', d.id)).toBe(0);
+  });
+});
