@@ -157,7 +157,7 @@ describe('the ConfigMap and the Secret hold the configuration table', () => {
     const data = find(base, 'ConfigMap', 'trellis-config').data as Record<string, string>;
     const secret = find(base, 'Secret', 'trellis-secrets').stringData as Record<string, string>;
     for (const key of [...Object.keys(data), ...Object.keys(secret)]) expect(known, key).toContain(key);
-    expect(Object.keys(secret).sort()).toEqual(['ADMIN_API_KEY', 'DATABASE_URL']);
+    expect(Object.keys(secret).sort()).toEqual(['ADMIN_API_KEY', 'DATABASE_URL', 'DOWNLOAD_LINK_SECRET']);
     for (const role of ['api', 'worker']) {
       const config = loadConfig({ ...data, ROLE: role, DATABASE_URL: 'postgres://trellis:x@db:5432/trellis' });
       expect(config.role).toBe(role);
