@@ -132,6 +132,10 @@ describe('web UI in Chromium', () => {
     expect(Number(await page.getByTestId('accepted-count').locator('.stat-value').textContent())).toBe(300);
     expect(Number(await page.getByTestId('rejected-count').locator('.stat-value').textContent())).toBe(2);
     await expect.poll(() => report.getByTestId('rejected-rows').textContent()).toMatch(/expected a number from 1 to 5/);
+    // The drift report against the active (bundled) model: a verdict and one row per feature, drifted first.
+    await report.getByTestId('drift-report').waitFor();
+    expect(await report.getByTestId('drift-verdict').textContent()).toMatch(/^(STABLE|DRIFT|INSUFFICIENT_DATA):/);
+    expect(await report.getByTestId('drift-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(7);
 
     // Insights for the new dataset.
     await page.getByRole('button', { name: /Insights for synthetic e2e/ }).click();

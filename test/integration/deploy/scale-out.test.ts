@@ -92,8 +92,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const api = spawnTrellis({ ...common, ROLE: 'api', PORT: '0', HOST: '127.0.0.1' });
     apis.push(Object.assign(api, { url: '' }));
-    // GATE_TOLERANCE=1: the new version replaces the bundled one whatever its score (this test is about plumbing).
-    workers.push(spawnTrellis({ ...common, ROLE: 'worker', TRAINER_CONCURRENCY: '1', GATE_TOLERANCE: '1' }));
+    // GATE_TOLERANCE=1 and no minimum of pinned rows: the new version replaces the bundled one whatever
+    // its score (this test is about plumbing; the gate has its own tests).
+    workers.push(spawnTrellis({ ...common, ROLE: 'worker', TRAINER_CONCURRENCY: '1', GATE_TOLERANCE: '1', GATE_MIN_EVALUATION_ROWS: '1' }));
   }
   for (const api of apis) api.url = (await api.ready) as string;
   await Promise.all(workers.map((w) => w.ready));

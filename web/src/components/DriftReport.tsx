@@ -48,21 +48,25 @@ export function DriftReport({ drift }: { drift: Report }) {
       {drifted.map((f) => {
         const bins = f.bins.filter((b) => b.reference > 0 || b.current > 0);
         return (
-          <Chart
-            key={f.feature}
-            type="bar"
-            height={200}
-            testId={`drift-chart-${f.feature}`}
-            label={`${FEATURE_NAMES[f.feature] ?? f.feature}: share of rows per bin in the training data and in this upload`}
-            data={{
-              labels: bins.map((b) => b.bin),
-              datasets: [
-                { label: 'training data', data: bins.map((b) => b.reference * 100), backgroundColor: '#94a3b8' },
-                { label: 'this upload', data: bins.map((b) => b.current * 100), backgroundColor: '#dc2626' },
-              ],
-            }}
-            options={{ plugins: { legend: { position: 'bottom' } }, scales: { y: { title: { display: true, text: '% of rows' } } } }}
-          />
+          <figure key={f.feature} className="drift-figure">
+            <figcaption>
+              {FEATURE_NAMES[f.feature] ?? f.feature}: PSI {f.psi.toFixed(2)}
+            </figcaption>
+            <Chart
+              type="bar"
+              height={200}
+              testId={`drift-chart-${f.feature}`}
+              label={`${FEATURE_NAMES[f.feature] ?? f.feature}: share of rows per bin in the training data and in this upload`}
+              data={{
+                labels: bins.map((b) => b.bin),
+                datasets: [
+                  { label: 'training data', data: bins.map((b) => b.reference * 100), backgroundColor: '#94a3b8' },
+                  { label: 'this upload', data: bins.map((b) => b.current * 100), backgroundColor: '#dc2626' },
+                ],
+              }}
+              options={{ plugins: { legend: { position: 'bottom' } }, scales: { y: { title: { display: true, text: '% of rows' } } } }}
+            />
+          </figure>
         );
       })}
     </div>
