@@ -4,6 +4,7 @@
  * graceful shutdown (SIGTERM) during an outage still ends within SHUTDOWN_TIMEOUT_MS, exit code 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHeaders } from '../helpers/graphql-client.js';
 import { waitFor } from '../helpers/server.js';
 import { report, sleep, spawnOn, stopProcess, type RunningTrellis } from './fault-helpers.js';
 import { createFaultCluster, type FaultCluster } from './pg-cluster.js';
@@ -48,7 +49,7 @@ describe('predictions during a database outage', () => {
         if (during) sentDuringOutage++;
         const started = performance.now();
         try {
-          const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: PREDICT });
+          const res = await fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders() }, body: PREDICT });
           const body = (await res.json()) as { data?: { predict?: { label: string } }; errors?: unknown[] };
           if (res.status === 200 && body.data?.predict?.label && !body.errors) {
             answered++;
