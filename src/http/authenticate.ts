@@ -6,7 +6,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import { principalFor, type Principal } from '../auth/principal.js';
-import type { AccessRole } from '../auth/roles.js';
+import { roleAtLeast, type AccessRole } from '../auth/roles.js';
 import { TrellisError } from '../errors.js';
 
 const PRINCIPAL = Symbol('principal');
@@ -29,4 +29,23 @@ export function principalOf(req: Request): Principal {
   const principal = (req as WithPrincipal)[PRINCIPAL];
   if (!principal) throw new Error('authenticate() did not run before this handler');
   return principal;
+}
+
+/**
+ * For plain HTTP routes (downloads, /metrics): whether the request's key has at least `need`.
+ * An unknown or revoked key counts as no key. Answers 401 (no role) or 403 (too low) with `message`
+ * and returns false when it does not.
+ */
+export function requireRole(
+  req: Request, res: Response, access: { keys: ApiKeyService; anonymousRole: AccessRole | null }, need: AccessRole, message: string,
+): boolean {
+  let role: AccessRole | null = null;
+  try {
+    role = principalFor(req.headers.authorization, access.keys, access.anonymousRole).role;
+  } catch {
+    // an unknown or revoked key: same answer as none
+  }
+  if (roleAtLeast(role, need)) return true;
+  res.status(role === null ? 401 : 403).json({ error: message });
+  return false;
 }

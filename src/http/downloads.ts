@@ -7,9 +7,9 @@ import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ApiKeyService } from '../auth/api-keys.js';
 import type { LinkSigner } from '../auth/signed-links.js';
-import { principalFor } from '../auth/principal.js';
-import { roleAtLeast, type AccessRole } from '../auth/roles.js';
+import type { AccessRole } from '../auth/roles.js';
 import type { DownloadStore } from '../serving/download-store.js';
+import { requireRole } from './authenticate.js';
 
 export interface DownloadAccess {
   keys: ApiKeyService;
@@ -21,19 +21,10 @@ export function predictionDownloadsRouter(store: DownloadStore, access: Download
   const router = Router();
   router.get('/downloads/predictions/:name', async (req, res, next) => {
     if (!access.signer.verify(req.path, req.query.expires, req.query.sig)) {
-      let role: AccessRole | null = null;
-      try {
-        role = principalFor(req.headers.authorization, access.keys, access.anonymousRole).role;
-      } catch {
-        // an unknown or revoked key: same answer as none
-      }
-      if (!roleAtLeast(role, 'PREDICTOR')) {
-        const signed = req.query.sig !== undefined;
-        res.status(role === null ? 401 : 403).json({
-          error: signed ? 'the download link is invalid or has expired; score the file again' : 'a signed download link or an API key with the PREDICTOR role is needed',
-        });
-        return;
-      }
+      const message = req.query.sig !== undefined
+        ? 'the download link is invalid or has expired; score the file again'
+        : 'a signed download link or an API key with the PREDICTOR role is needed';
+      if (!requireRole(req, res, access, 'PREDICTOR', message)) return;
     }
     const match = /^(.+)\.csv$/.exec(req.params.name);
     const file = match?.[1] ? await store.find(match[1]) : null;

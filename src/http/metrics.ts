@@ -5,9 +5,9 @@
  */
 import { Router } from 'express';
 import type { ApiKeyService } from '../auth/api-keys.js';
-import { principalFor } from '../auth/principal.js';
-import { roleAtLeast, type AccessRole } from '../auth/roles.js';
+import type { AccessRole } from '../auth/roles.js';
 import type { Metrics } from '../observability/metrics.js';
+import { requireRole } from './authenticate.js';
 
 export interface MetricsAccess {
   keys: ApiKeyService;
@@ -19,18 +19,7 @@ export interface MetricsAccess {
 export function metricsRouter(metrics: Metrics, access: MetricsAccess): Router {
   const router = Router();
   router.get('/metrics', async (req, res, next) => {
-    if (access.role) {
-      let role: AccessRole | null = null;
-      try {
-        role = principalFor(req.headers.authorization, access.keys, access.anonymousRole).role;
-      } catch {
-        // an unknown or revoked key: same answer as none
-      }
-      if (!roleAtLeast(role, access.role)) {
-        res.status(role === null ? 401 : 403).json({ error: `an API key with the ${access.role} role (or higher) is needed to read metrics` });
-        return;
-      }
-    }
+    if (access.role && !requireRole(req, res, access, access.role, `an API key with the ${access.role} role (or higher) is needed to read metrics`)) return;
     try {
       const { contentType, body } = await metrics.exposition();
       res.set('content-type', contentType).set('cache-control', 'no-store').send(body);
