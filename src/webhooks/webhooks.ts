@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
+import { isUuid } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { checkWebhookUrl, postJson, signBody, WebhookTargetError } from './outbound.js';
 
@@ -36,7 +37,8 @@ export interface WebhookOptions {
   pollMs: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+interface WebhookRow { id: string; url: string; events: WebhookEventName[]; created_at: Date; created_by: string | null }
+const toWebhook = (r: WebhookRow): WebhookRecord => ({ id: r.id, url: r.url, events: r.events, createdAt: r.created_at, createdBy: r.created_by });
 /** How long a claimed delivery is ours before another dispatcher may take it (≥ timeout + margin). */
 const leaseMs = (timeoutMs: number) => timeoutMs + 10_000;
 
@@ -66,25 +68,24 @@ export class WebhookService {
     }
     if (events.length === 0) throw new BadUserInputError('events: expected at least one event', 'input.events');
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    const { rows } = await this.deps.pool.query<{ id: string; created_at: Date }>(
-      `INSERT INTO webhook (url, events, secret, created_by) VALUES ($1, $2, $3, $4) RETURNING id, created_at`,
+    const { rows } = await this.deps.pool.query<WebhookRow>(
+      `INSERT INTO webhook (url, events, secret, created_by) VALUES ($1, $2, $3, $4) RETURNING id, url, events, created_at, created_by`,
       [target.toString(), [...new Set(events)], secret, createdBy],
     );
-    const row = rows[0] as { id: string; created_at: Date };
-    return { secret, webhook: { id: row.id, url: target.toString(), events: [...new Set(events)], createdAt: row.created_at, createdBy } };
+    return { secret, webhook: toWebhook(rows[0] as WebhookRow) };
   }
 
   async list(): Promise<WebhookRecord[]> {
-    const { rows } = await this.deps.pool.query<{ id: string; url: string; events: WebhookEventName[]; created_at: Date; created_by: string | null }>(
+    const { rows } = await this.deps.pool.query<WebhookRow>(
       `SELECT id, url, events, created_at, created_by FROM webhook WHERE deleted_at IS NULL ORDER BY created_at DESC`,
     );
-    return rows.map((r) => ({ id: r.id, url: r.url, events: r.events, createdAt: r.created_at, createdBy: r.created_by }));
+    return rows.map(toWebhook);
   }
 
   /** Deletes a webhook: no new deliveries; pending ones are dropped. */
   async delete(id: string): Promise<WebhookRecord> {
-    if (!UUID.test(id)) throw new NotFoundError('Webhook', id);
-    const { rows } = await this.deps.pool.query<{ id: string; url: string; events: WebhookEventName[]; created_at: Date; created_by: string | null }>(
+    if (!isUuid(id)) throw new NotFoundError('Webhook', id);
+    const { rows } = await this.deps.pool.query<WebhookRow>(
       `WITH gone AS (UPDATE webhook SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id, url, events, created_at, created_by),
             dropped AS (UPDATE webhook_delivery SET status = 'FAILED' WHERE webhook_id IN (SELECT id FROM gone) AND status = 'PENDING')
        SELECT * FROM gone`,
@@ -92,12 +93,12 @@ export class WebhookService {
     );
     const r = rows[0];
     if (!r) throw new NotFoundError('Webhook', id);
-    return { id: r.id, url: r.url, events: r.events, createdAt: r.created_at, createdBy: r.created_by };
+    return toWebhook(r);
   }
 
   /** Attempts of a webhook's deliveries, newest first. */
   async attempts(webhookId: string, first: number): Promise<WebhookAttemptRecord[]> {
-    if (!UUID.test(webhookId)) throw new NotFoundError('Webhook', webhookId);
+    if (!isUuid(webhookId)) throw new NotFoundError('Webhook', webhookId);
     const { rows } = await this.deps.pool.query<{
       id: string; delivery_id: string; event: WebhookEventName; attempt: number; status_code: number | null; error: string | null;
       duration_ms: number; created_at: Date; delivery_status: WebhookAttemptRecord['deliveryStatus'];
