@@ -8,6 +8,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LABELS } from '../ml/types.js';
+import { argmax } from '../serving/predictor.js';
 
 export type PredictOperation = 'predict' | 'batch' | 'file';
 
@@ -74,12 +75,9 @@ export class Metrics {
    * Adds per-label totals (k counter updates), not one update per row.
    */
   countPredictions(modelVersion: number, probabilities: Float32Array, n: number): void {
-    const k = LABELS.length;
     const counts = this.labelCounts.fill(0);
     for (let row = 0; row < n; row++) {
-      const base = row * k;
-      let best = 0;
-      for (let j = 1; j < k; j++) if ((probabilities[base + j] as number) > (probabilities[base + best] as number)) best = j;
+      const best = argmax(probabilities, row);
       counts[best] = (counts[best] ?? 0) + 1;
     }
     this.countPredictionLabels(modelVersion, counts);
