@@ -24,7 +24,7 @@ import { principalFor, type Principal } from '../auth/principal.js';
 import type { AccessRole } from '../auth/roles.js';
 import { TrellisError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { limitRules, parseLimited, type DocumentLimits } from '../graphql/limits.js';
+import { limitRules, operationOf, parseLimited, type DocumentLimits } from '../graphql/limits.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
 import type { Logger } from '../logger.js';
 import { originAllowed } from './cors.js';
@@ -106,13 +106,16 @@ export function startWebSocketServer(options: WebSocketOptions): { server: WebSo
     }
   };
 
-  /** Counts an operation as it starts, or as it is refused with its error code. */
-  const counted = (payload: SubscribePayload, result: ExecutionArgs | readonly GraphQLError[]) => {
+  /** Counts an operation as it starts (its type from the parsed document), or as it is refused with its error code. */
+  const counted = (result: ExecutionArgs | readonly GraphQLError[]) => {
     if (!options.countOperation) return result;
-    const refused = Array.isArray(result) ? (result as readonly GraphQLError[]) : null;
-    const type = /^\s*(query|mutation|subscription)\b/.exec(payload.query)?.[1] ?? (refused ? 'unknown' : 'query');
-    const code = refused ? refused[0]?.extensions?.code : 'ok';
-    options.countOperation(type, typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+    if (Array.isArray(result)) {
+      const code = (result as readonly GraphQLError[])[0]?.extensions?.code;
+      options.countOperation('unknown', typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+    } else {
+      const args = result as ExecutionArgs;
+      options.countOperation(operationOf(args.document, args.operationName)?.operation ?? 'unknown', 'ok');
+    }
     return result;
   };
 
@@ -133,7 +136,7 @@ export function startWebSocketServer(options: WebSocketOptions): { server: WebSo
           return false;
         }
       },
-      onSubscribe: async (ctx: Context<Record<string, unknown>, Extra>, _id, payload) => counted(payload, await prepare(ctx, payload)),
+      onSubscribe: async (ctx: Context<Record<string, unknown>, Extra>, _id, payload) => counted(await prepare(ctx, payload)),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return undefined;
         return { ...result, errors: masked(result.errors) } as unknown as typeof result;
