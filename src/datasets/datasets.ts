@@ -1,6 +1,6 @@
 /**
- * Datasets: upload (stream → ml cleaning → one transaction with every accepted row, or nothing)
- * and reads. Statistics are computed at upload time and stored with the dataset.
+ * Datasets: upload (stream → ml cleaning → rows staged chunk by chunk → one transaction with every
+ * accepted row, or nothing) and reads. Statistics are computed at upload time and stored with the dataset.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -8,11 +8,12 @@ import type pg from 'pg';
 import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { isUuid, NotEnoughLabeledRowsError } from '../jobs/queue.js';
-import { transaction, type Executor } from '../db/sql.js';
+import { transactionOn, type Executor } from '../db/sql.js';
+import { recordPages } from '../jobs/training-data.js';
 import type { JobRecord } from '../jobs/types.js';
-import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
-import { compareWithProfile, type DriftProfile, type DriftReport } from '../ml/drift.js';
-import { computeDatasetStats, type DatasetStats } from './stats.js';
+import { CsvFormatError, CsvLimitError, duplicateKey, labelForRating, readFacilityCsvChunks, type CleanedRow, type RejectedRow } from '../ml/index.js';
+import { DriftComparison, type DriftProfile, type DriftReport } from '../ml/drift.js';
+import { DatasetStatsBuilder, type DatasetStats } from './stats.js';
 
 export interface DatasetRecord {
   id: string;
@@ -107,63 +108,105 @@ export class DatasetService {
     }
     const tooLarge = () => new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
 
-    let parsed;
-    try {
-      parsed = await readFacilityCsv(counted(), { maxRows });
-    } catch (error) {
-      if (truncated || error instanceof TooLarge) throw tooLarge();
-      if (error instanceof CsvLimitError) throw new PayloadTooLargeError(`the file has more than ${error.limit} data rows (the upload limit)`, error.limit);
-      if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
-      // csv-parse errors the ML reader does not translate (e.g. INVALID_OPENING_QUOTE) are still the file's fault.
-      if (isCsvParseError(error)) throw new BadUserInputError(`not a usable facility CSV: the file is not valid CSV: ${error.message}`, 'file');
-      throw error;
-    }
-    if (truncated) throw tooLarge();
-    const parseMs = performance.now() - started;
-
-    const records = parsed.rows.map((r) => r.record);
-    const stats = computeDatasetStats(records);
-    const reference = this.deps.driftReference?.() ?? null;
-    const drift: DatasetDrift | null = reference ? { modelVersion: reference.version, ...compareWithProfile(reference.profile, records) } : null;
     const fileName = input.fileName ?? null;
     const name = input.name?.trim() || (fileName ? fileName.replace(/\.[^.]+$/, '') : null) || 'dataset';
-    const checksum = hash.digest('hex');
+    const reference = this.deps.driftReference?.() ?? null;
 
-    const storeStarted = performance.now();
-    const { dataset, job, skipped } = await transaction(this.deps.pool, async (tx) => {
-      const ins = await tx.query(
-        `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats, drift)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-        [name, fileName, checksum, parsed.rows.length, stats.labeledRows, parsed.rejected.length, JSON.stringify(stats), drift && JSON.stringify(drift)],
-      );
-      const row = ins.rows[0];
-      if (!row) throw new Error('dataset insert returned nothing');
-      const dataset = toDataset(row);
-      for (let i = 0; i < parsed.rows.length; i += INSERT_BATCH) await insertRows(tx, dataset.id, parsed.rows.slice(i, i + INSERT_BATCH));
-      let job: JobRecord | null = null;
-      let skipped: string | null = null;
-      if (input.autoRetrain !== false) {
-        try {
-          job = (await this.deps.queue.enqueue({}, tx)).job;
-        } catch (error) {
-          // The rows are still worth keeping (e.g. unlabeled rows to predict for): store, don't train.
-          if (!(error instanceof NotEnoughLabeledRowsError)) throw error;
-          skipped = `no retraining queued: ${error.message}`;
-        }
+    // Rows are staged chunk by chunk in a temporary table of one pooled session (memory stays
+    // bounded by one chunk, whatever the file's size; the session is taken when the first chunk is
+    // ready), then one transaction keeps one row per duplicate group, computes the statistics from
+    // the stored rows and records the dataset — every accepted row, or nothing.
+    let client: pg.PoolClient | undefined;
+    let storeMs = 0;
+    const timed = async <T>(work: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await work();
+      } finally {
+        storeMs += performance.now() - t;
       }
-      return { dataset, job, skipped };
-    });
-    return {
-      dataset,
-      acceptedCount: parsed.rows.length,
-      rejectedCount: parsed.rejected.length,
-      rejectedRows: parsed.rejected.slice(0, MAX_REJECTED_LISTED),
-      duplicatesCollapsed: parsed.duplicatesCollapsed,
-      trainingJob: job,
-      trainingSkippedReason: skipped,
-      drift: dataset.drift,
-      timings: { parseMs, storeMs: performance.now() - storeStarted },
     };
+    const session = async (): Promise<pg.PoolClient> => {
+      if (!client) {
+        client = await this.deps.pool.connect();
+        await createStage(client);
+      }
+      return client;
+    };
+    try {
+      const rejectedRows: RejectedRow[] = [];
+      let rejectedCount = 0;
+      let staged = 0;
+      try {
+        const chunks = readFacilityCsvChunks(counted(), { maxRows, chunkRows: INSERT_BATCH });
+        for await (const chunk of chunks) {
+          rejectedCount += chunk.rejected.length;
+          for (const r of chunk.rejected) if (rejectedRows.length < MAX_REJECTED_LISTED) rejectedRows.push(r);
+          staged += chunk.rows.length;
+          await timed(async () => stageRows(await session(), chunk.rows));
+        }
+      } catch (error) {
+        if (truncated || error instanceof TooLarge) throw tooLarge();
+        if (error instanceof CsvLimitError) throw new PayloadTooLargeError(`the file has more than ${error.limit} data rows (the upload limit)`, error.limit);
+        if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
+        // csv-parse errors the ML reader does not translate (e.g. INVALID_OPENING_QUOTE) are still the file's fault.
+        if (isCsvParseError(error)) throw new BadUserInputError(`not a usable facility CSV: the file is not valid CSV: ${error.message}`, 'file');
+        throw error;
+      }
+      if (truncated) throw tooLarge();
+      const checksum = hash.digest('hex');
+      const storeStarted = performance.now();
+
+      const { dataset, job, skipped, kept } = await transactionOn(await session(), async (tx) => {
+        const ins = await tx.query<{ id: string }>(
+          `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats)
+           VALUES ($1, $2, $3, 0, 0, $4, '{}') RETURNING id`,
+          [name, fileName, checksum, rejectedCount],
+        );
+        const datasetId = ins.rows[0]?.id;
+        if (!datasetId) throw new Error('dataset insert returned nothing');
+        const kept = await keepOnePerDuplicateGroup(tx, datasetId);
+        const { stats, drift } = await describeStoredRows(tx, datasetId, reference);
+        const updated = await tx.query(
+          'UPDATE dataset SET row_count = $2, labeled_count = $3, stats = $4, drift = $5 WHERE id = $1 RETURNING *',
+          [datasetId, kept, stats.labeledRows, JSON.stringify(stats), drift && JSON.stringify(drift)],
+        );
+        const dataset = toDataset(updated.rows[0] as Record<string, unknown>);
+        let job: JobRecord | null = null;
+        let skipped: string | null = null;
+        if (input.autoRetrain !== false) {
+          try {
+            job = (await this.deps.queue.enqueue({}, tx)).job;
+          } catch (error) {
+            // The rows are still worth keeping (e.g. unlabeled rows to predict for): store, don't train.
+            if (!(error instanceof NotEnoughLabeledRowsError)) throw error;
+            skipped = `no retraining queued: ${error.message}`;
+          }
+        }
+        return { dataset, job, skipped, kept };
+      });
+      storeMs += performance.now() - storeStarted;
+      const totalMs = performance.now() - started;
+      return {
+        dataset,
+        acceptedCount: kept,
+        rejectedCount,
+        rejectedRows,
+        duplicatesCollapsed: staged - kept,
+        trainingJob: job,
+        trainingSkippedReason: skipped,
+        drift: dataset.drift,
+        timings: { parseMs: totalMs - storeMs, storeMs },
+      };
+    } finally {
+      const held = client;
+      if (held) {
+        await dropStage(held).then(
+          () => held.release(),
+          (error: unknown) => held.release(error instanceof Error ? error : true), // a broken session is not reused
+        );
+      }
+    }
   }
 
   async list(): Promise<DatasetRecord[]> {
@@ -194,21 +237,72 @@ export class DatasetService {
   }
 }
 
-/** One multi-row INSERT per batch: column arrays unnested server-side (one round trip, parameterised). */
-async function insertRows(tx: Executor, datasetId: string, rows: readonly CleanedRow[]): Promise<void> {
-  const cols: unknown[][] = Array.from({ length: 12 }, () => []);
+/** Columns of a staged row, in `stageRows` order; the stage also holds each row's duplicate key. */
+const ROW_COLUMNS = 'line, facility_name, services, latitude, longitude, rating, operating_hours, website, phone_number, care_system, subcounty, label';
+
+/** A temporary table of this session (dropped at the end of the upload, and by the server with the session). */
+async function createStage(db: Executor): Promise<void> {
+  await db.query('DROP TABLE IF EXISTS pg_temp.upload_stage');
+  await db.query(
+    `CREATE TEMP TABLE upload_stage (
+       line int NOT NULL, facility_name text, services text, latitude float8, longitude float8, rating float8,
+       operating_hours text, website text, phone_number text, care_system text, subcounty text, label text, duplicate_key text)`,
+  );
+}
+
+async function dropStage(db: Executor): Promise<void> {
+  await db.query('DROP TABLE IF EXISTS pg_temp.upload_stage');
+}
+
+/** One multi-row INSERT per chunk: column arrays unnested server-side (one round trip, parameterised). */
+async function stageRows(db: Executor, rows: readonly CleanedRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const cols: unknown[][] = Array.from({ length: 13 }, () => []);
   for (const { line, record: r } of rows) {
     const values = [
       line, r.facilityName, r.services, r.latitude, r.longitude, r.rating, r.operatingHours, r.website, r.phoneNumber,
-      r.careSystem, r.subcounty, r.rating === null ? null : labelForRating(r.rating),
+      r.careSystem, r.subcounty, r.rating === null ? null : labelForRating(r.rating), duplicateKey(r),
     ];
     values.forEach((v, i) => cols[i]?.push(v));
   }
-  await tx.query(
-    `INSERT INTO dataset_row (dataset_id, line, facility_name, services, latitude, longitude, rating, operating_hours, website,
-                              phone_number, care_system, subcounty, label)
-     SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::text[], $9::text[],
-                              $10::text[], $11::text[], $12::text[], $13::text[])`,
-    [datasetId, ...cols],
+  await db.query(
+    `INSERT INTO upload_stage (${ROW_COLUMNS}, duplicate_key)
+     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[], $7::text[], $8::text[],
+                          $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
+    cols,
   );
+}
+
+/**
+ * Moves the staged rows into the dataset, one per duplicate group (same name and coordinates,
+ * src/ml duplicateKey): the first labeled row of a group, else its first row — what the ML
+ * cleaner's collapseDuplicates keeps. Rows without a key are all kept. Returns the rows kept.
+ */
+async function keepOnePerDuplicateGroup(tx: Executor, datasetId: string): Promise<number> {
+  const res = await tx.query(
+    `INSERT INTO dataset_row (dataset_id, ${ROW_COLUMNS})
+     SELECT $1, ${ROW_COLUMNS} FROM (
+       SELECT DISTINCT ON (coalesce(duplicate_key, '#' || line)) * FROM upload_stage
+        ORDER BY coalesce(duplicate_key, '#' || line), rating IS NULL, line
+     ) kept ORDER BY line`,
+    [datasetId],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** Statistics and drift of a dataset's stored rows, read back page by page (bounded memory). */
+async function describeStoredRows(tx: Executor, datasetId: string, reference: ReturnType<DriftReference>): Promise<{ stats: DatasetStats; drift: DatasetDrift | null }> {
+  const located = await tx.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM dataset_row WHERE dataset_id = $1 AND latitude IS NOT NULL AND longitude IS NOT NULL',
+    [datasetId],
+  );
+  const stats = new DatasetStatsBuilder(located.rows[0]?.n ?? 0);
+  const drift = reference ? new DriftComparison(reference.profile) : null;
+  for await (const page of recordPages(tx, datasetId)) {
+    for (const record of page) {
+      stats.add(record);
+      drift?.add(record);
+    }
+  }
+  return { stats: stats.result(), drift: reference && drift ? { modelVersion: reference.version, ...drift.report() } : null };
 }

@@ -36,34 +36,47 @@ const COLUMN_FIELDS: Array<[string, keyof FacilityRecord]> = [
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function computeDatasetStats(records: readonly FacilityRecord[]): DatasetStats {
-  const n = records.length;
-  const labels = new Map<RatingClass, number>(LABELS.map((l) => [l, 0]));
-  const missing = new Map<string, number>(COLUMN_FIELDS.map(([c]) => [c, 0]));
-  const care = new Map<string, number>([...CARE_SYSTEMS.map((c): [string, number] => [c, 0]), ['UNKNOWN', 0]]);
-  const services = new Map<string, { name: string; count: number }>();
+/**
+ * Statistics built one record at a time, so a dataset of any size is described with bounded
+ * memory. `pointsTotal` (how many records have coordinates) spaces the stored points evenly; a
+ * builder given no total keeps every point up to POINTS_STORED.
+ */
+export class DatasetStatsBuilder {
+  private n = 0;
+  private labeled = 0;
+  private readonly labels = new Map<RatingClass, number>(LABELS.map((l) => [l, 0]));
+  private readonly missing = new Map<string, number>(COLUMN_FIELDS.map(([c]) => [c, 0]));
+  private readonly care = new Map<string, number>([...CARE_SYSTEMS.map((c): [string, number] => [c, 0]), ['UNKNOWN', 0]]);
+  private readonly services = new Map<string, { name: string; count: number }>();
   // Bins of 0.5 from 1.0 to 5.0; the last bin includes 5.0.
-  const bins = Array.from({ length: 8 }, (_, i) => ({ from: 1 + i * 0.5, to: 1.5 + i * 0.5, count: 0 }));
-  const allPoints: DatasetStats['points'] = [];
-  let labeled = 0;
+  private readonly bins = Array.from({ length: 8 }, (_, i) => ({ from: 1 + i * 0.5, to: 1.5 + i * 0.5, count: 0 }));
+  private readonly points: DatasetStats['points'] = [];
+  private readonly pointStep: number;
+  private pointIndex = 0;
+  private nextPoint = 0;
 
-  for (const r of records) {
+  constructor(pointsTotal = POINTS_STORED) {
+    this.pointStep = Math.max(1, pointsTotal / POINTS_STORED);
+  }
+
+  add(r: FacilityRecord): void {
+    this.n++;
     for (const [column, field] of COLUMN_FIELDS) {
       const v = r[field];
-      if (v === null || v === '') missing.set(column, (missing.get(column) ?? 0) + 1);
+      if (v === null || v === '') this.missing.set(column, (this.missing.get(column) ?? 0) + 1);
     }
     const label = r.rating === null ? null : labelForRating(r.rating);
     if (label) {
-      labeled++;
-      labels.set(label, (labels.get(label) ?? 0) + 1);
+      this.labeled++;
+      this.labels.set(label, (this.labels.get(label) ?? 0) + 1);
     }
     if (r.rating !== null) {
       const i = Math.min(7, Math.max(0, Math.floor((r.rating - 1) / 0.5)));
-      const bin = bins[i];
+      const bin = this.bins[i];
       if (bin) bin.count++;
     }
     const cs = r.careSystem ?? 'UNKNOWN';
-    care.set(cs, (care.get(cs) ?? 0) + 1);
+    this.care.set(cs, (this.care.get(cs) ?? 0) + 1);
     // Each service counted once per facility; case-insensitive, first spelling kept.
     const seen = new Set<string>();
     for (const raw of (r.services ?? '').split(',')) {
@@ -71,29 +84,39 @@ export function computeDatasetStats(records: readonly FacilityRecord[]): Dataset
       const key = name.toLowerCase();
       if (!name || seen.has(key)) continue;
       seen.add(key);
-      const entry = services.get(key);
+      const entry = this.services.get(key);
       if (entry) entry.count++;
-      else services.set(key, { name, count: 1 });
+      else this.services.set(key, { name, count: 1 });
     }
-    if (r.latitude !== null && r.longitude !== null) allPoints.push({ latitude: r.latitude, longitude: r.longitude, label });
+    if (r.latitude !== null && r.longitude !== null) {
+      // the points at indices ⌊k·step⌋, k = 0, 1, …: evenly spaced over all points
+      if (this.pointIndex === Math.floor(this.nextPoint) && this.points.length < POINTS_STORED) {
+        this.points.push({ latitude: r.latitude, longitude: r.longitude, label });
+        this.nextPoint += this.pointStep;
+      }
+      this.pointIndex++;
+    }
   }
 
-  const step = Math.max(1, allPoints.length / POINTS_STORED);
-  const points: DatasetStats['points'] = [];
-  for (let i = 0; i < allPoints.length && points.length < POINTS_STORED; i += step) {
-    const p = allPoints[Math.floor(i)];
-    if (p) points.push(p);
+  result(): DatasetStats {
+    const n = this.n;
+    return {
+      rows: n,
+      labeledRows: this.labeled,
+      unlabeledRows: n - this.labeled,
+      labelDistribution: LABELS.map((label) => ({ label, count: this.labels.get(label) ?? 0 })),
+      missingRates: COLUMN_FIELDS.map(([column]) => ({ column, missingRate: n === 0 ? 0 : round((this.missing.get(column) ?? 0) / n) })),
+      careSystemCounts: [...this.care].map(([name, count]) => ({ name, count })).filter((c) => c.count > 0 || c.name !== 'UNKNOWN'),
+      topServices: [...this.services.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, TOP_SERVICES),
+      ratingHistogram: this.bins,
+      points: this.points,
+    };
   }
+}
 
-  return {
-    rows: n,
-    labeledRows: labeled,
-    unlabeledRows: n - labeled,
-    labelDistribution: LABELS.map((label) => ({ label, count: labels.get(label) ?? 0 })),
-    missingRates: COLUMN_FIELDS.map(([column]) => ({ column, missingRate: n === 0 ? 0 : round((missing.get(column) ?? 0) / n) })),
-    careSystemCounts: [...care].map(([name, count]) => ({ name, count })).filter((c) => c.count > 0 || c.name !== 'UNKNOWN'),
-    topServices: [...services.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, TOP_SERVICES),
-    ratingHistogram: bins,
-    points,
-  };
+export function computeDatasetStats(records: readonly FacilityRecord[]): DatasetStats {
+  const pointsTotal = records.reduce((n, r) => n + (r.latitude !== null && r.longitude !== null ? 1 : 0), 0);
+  const builder = new DatasetStatsBuilder(pointsTotal);
+  for (const r of records) builder.add(r);
+  return builder.result();
 }

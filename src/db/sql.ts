@@ -21,15 +21,22 @@ export function poolOf(dataSource: DataSource): pg.Pool {
 export async function transaction<T>(pool: pg.Pool, fn: (client: Executor) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    return await transactionOn(client, fn);
+  } finally {
+    client.release();
+  }
+}
+
+/** The same on a client the caller holds (and releases), e.g. one with session state such as a temp table. */
+export async function transactionOn<T>(client: pg.PoolClient, fn: (client: Executor) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
 }
 

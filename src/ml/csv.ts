@@ -118,34 +118,73 @@ export async function* readRawCsv(
   return header;
 }
 
-/** Streaming CSV reading + cleaning of the facility dataset. */
-export async function readFacilityCsv(input: Input, opts: CsvCleanOptions = {}): Promise<CsvCleanResult> {
+export interface CsvChunk {
+  /** accepted rows of this chunk, in file order (duplicates not yet collapsed: they may span chunks) */
+  rows: CleanedRow[];
+  rejected: RejectedRow[];
+}
+export interface CsvChunksSummary {
+  dataRows: number;
+  accepted: number;
+  /** canonical dataset column names found */
+  header: string[];
+}
+
+/**
+ * Streaming CSV reading + cleaning in chunks of at most `chunkRows` accepted rows, so a caller can
+ * store a file of any size with bounded memory. Whole-file problems (no data rows, every row
+ * rejected) are thrown at the end, after the last chunk: a caller storing chunks must do so in a
+ * transaction it can roll back.
+ */
+export async function* readFacilityCsvChunks(input: Input, opts: CsvCleanOptions & { chunkRows?: number } = {}): AsyncGenerator<CsvChunk, CsvChunksSummary> {
   const required = opts.requireRating === false ? ['facility_name'] : ['facility_name', 'rating'];
-  const accepted: CleanedRow[] = [];
-  const rejected: RejectedRow[] = [];
+  const chunkRows = opts.chunkRows ?? 5_000;
+  let chunk: CsvChunk = { rows: [], rejected: [] };
   let dataRows = 0;
+  let accepted = 0;
+  let firstRejected: RejectedRow | undefined;
+  let rejectedCount = 0;
   const rows = readRawCsv(input, required);
   let next = await rows.next();
   while (next.done !== true) {
     const row = next.value;
     dataRows++;
     if (opts.maxRows !== undefined && dataRows > opts.maxRows) throw new CsvLimitError(opts.maxRows);
-    if (row.problem) {
-      rejected.push(row.problem);
+    const result = row.problem ? { rejected: row.problem } : cleanRawRow(row.values, row.line);
+    if ('record' in result) {
+      accepted++;
+      chunk.rows.push({ line: row.line, record: result.record });
     } else {
-      const result = cleanRawRow(row.values, row.line);
-      if ('record' in result) accepted.push({ line: row.line, record: result.record });
-      else rejected.push(result.rejected);
+      rejectedCount++;
+      firstRejected ??= result.rejected;
+      chunk.rejected.push(result.rejected);
+    }
+    if (chunk.rows.length >= chunkRows) {
+      yield chunk;
+      chunk = { rows: [], rejected: [] };
     }
     next = await rows.next();
   }
-  const header = next.value;
   if (dataRows === 0) throw new CsvFormatError('the file has a header but no data rows');
-  if (accepted.length === 0) {
-    const first = rejected[0];
-    const detail = first ? ` (first: line ${first.line}${first.column ? `, ${first.column}` : ''}: ${first.reason})` : '';
-    throw new CsvFormatError(`no usable row: all ${rejected.length} data rows were rejected${detail}`);
+  if (accepted === 0) {
+    const detail = firstRejected ? ` (first: line ${firstRejected.line}${firstRejected.column ? `, ${firstRejected.column}` : ''}: ${firstRejected.reason})` : '';
+    throw new CsvFormatError(`no usable row: all ${rejectedCount} data rows were rejected${detail}`);
+  }
+  if (chunk.rows.length > 0 || chunk.rejected.length > 0) yield chunk;
+  return { dataRows, accepted, header: next.value.filter((h) => (COLUMNS as readonly string[]).includes(h)) };
+}
+
+/** Streaming CSV reading + cleaning of the facility dataset, whole file in memory (CLI, training scripts). */
+export async function readFacilityCsv(input: Input, opts: CsvCleanOptions = {}): Promise<CsvCleanResult> {
+  const accepted: CleanedRow[] = [];
+  const rejected: RejectedRow[] = [];
+  const chunks = readFacilityCsvChunks(input, opts);
+  let next = await chunks.next();
+  while (next.done !== true) {
+    accepted.push(...next.value.rows);
+    rejected.push(...next.value.rejected);
+    next = await chunks.next();
   }
   const { rows: kept, collapsed } = collapseDuplicates(accepted);
-  return { rows: kept, rejected, duplicatesCollapsed: collapsed, header: header.filter((h) => (COLUMNS as readonly string[]).includes(h)) };
+  return { rows: kept, rejected, duplicatesCollapsed: collapsed, header: next.value.header };
 }

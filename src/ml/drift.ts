@@ -127,13 +127,13 @@ function binIndex(edges: number[], value: number): number {
   return lo;
 }
 
-/** Counts of each bin of `histogram` over `records` (the last bin is MISSING). */
-function countBins(feature: DriftFeature, histogram: Pick<FeatureHistogram, 'kind' | 'edges' | 'bins'>, records: readonly FacilityRecord[]): number[] {
+/** Adds one record to the bin counts of `histogram` (the last bin is MISSING). */
+function binCounter(feature: DriftFeature, histogram: Pick<FeatureHistogram, 'kind' | 'edges' | 'bins'>): { counts: number[]; add: (record: FacilityRecord) => void } {
   const counts = new Array<number>(histogram.bins.length).fill(0);
   const missing = histogram.bins.length - 1;
   const index = new Map(histogram.bins.map((b, i) => [b, i]));
   const other = index.get(OTHER);
-  for (const record of records) {
+  const add = (record: FacilityRecord): void => {
     const value = EXTRACT[feature](record);
     if (value === null) {
       counts[missing] = (counts[missing] ?? 0) + 1;
@@ -147,8 +147,15 @@ function countBins(feature: DriftFeature, histogram: Pick<FeatureHistogram, 'kin
         counts[i] = (counts[i] ?? 0) + 1 / value.length;
       }
     }
-  }
-  return counts;
+  };
+  return { counts, add };
+}
+
+/** Counts of each bin of `histogram` over `records` (the last bin is MISSING). */
+function countBins(feature: DriftFeature, histogram: Pick<FeatureHistogram, 'kind' | 'edges' | 'bins'>, records: readonly FacilityRecord[]): number[] {
+  const counter = binCounter(feature, histogram);
+  for (const record of records) counter.add(record);
+  return counter.counts;
 }
 
 /** Features compared among the rows that have them: an unlabeled row is normal, not a shift. */
@@ -195,25 +202,49 @@ export function psi(reference: readonly number[], current: readonly number[]): n
   return total;
 }
 
+/**
+ * An upload compared with a model's training profile, one record at a time (bounded memory for
+ * any upload size); `report()` gives the same answer as `compareWithProfile` over the same records.
+ */
+export class DriftComparison {
+  private rows = 0;
+  private readonly counters: Array<{ feature: DriftFeature; histogram: FeatureHistogram; counts: number[]; add: (record: FacilityRecord) => void }> = [];
+
+  constructor(private readonly profile: DriftProfile) {
+    for (const feature of DRIFT_FEATURES) {
+      const histogram = profile.features[feature];
+      if (histogram) this.counters.push({ feature, histogram, ...binCounter(feature, histogram) });
+    }
+  }
+
+  add(record: FacilityRecord): void {
+    this.rows++;
+    for (const counter of this.counters) counter.add(record);
+  }
+
+  report(): DriftReport {
+    const features: FeatureDrift[] = [];
+    for (const { feature, histogram, counts } of this.counters) {
+      // An upload without labels says nothing about label shift (unlabeled rows are normal).
+      if (feature === 'label' && counts.slice(0, -1).every((c) => c === 0)) continue;
+      const current = binShares(feature, [...counts]);
+      const value = psi(histogram.shares, current);
+      features.push({
+        feature,
+        psi: value,
+        drifted: value >= PSI_DRIFT,
+        bins: histogram.bins.map((bin, i) => ({ bin, reference: histogram.shares[i] ?? 0, current: current[i] ?? 0 })),
+      });
+    }
+    features.sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.psi - a.psi);
+    const verdict: DriftVerdict = this.rows < MIN_DRIFT_ROWS ? 'INSUFFICIENT_DATA' : features.some((f) => f.drifted) ? 'DRIFT' : 'STABLE';
+    return { verdict, rows: this.rows, referenceRows: this.profile.rows, threshold: PSI_DRIFT, features };
+  }
+}
+
 /** Compares `records` (an upload) with a model's training profile, feature by feature. */
 export function compareWithProfile(profile: DriftProfile, records: readonly FacilityRecord[]): DriftReport {
-  const features: FeatureDrift[] = [];
-  for (const feature of DRIFT_FEATURES) {
-    const histogram = profile.features[feature];
-    if (!histogram) continue;
-    const counts = countBins(feature, histogram, records);
-    // An upload without labels says nothing about label shift (unlabeled rows are normal).
-    if (feature === 'label' && counts.slice(0, -1).every((c) => c === 0)) continue;
-    const current = binShares(feature, counts);
-    const value = psi(histogram.shares, current);
-    features.push({
-      feature,
-      psi: value,
-      drifted: value >= PSI_DRIFT,
-      bins: histogram.bins.map((bin, i) => ({ bin, reference: histogram.shares[i] ?? 0, current: current[i] ?? 0 })),
-    });
-  }
-  features.sort((a, b) => Number(b.drifted) - Number(a.drifted) || b.psi - a.psi);
-  const verdict: DriftVerdict = records.length < MIN_DRIFT_ROWS ? 'INSUFFICIENT_DATA' : features.some((f) => f.drifted) ? 'DRIFT' : 'STABLE';
-  return { verdict, rows: records.length, referenceRows: profile.rows, threshold: PSI_DRIFT, features };
+  const comparison = new DriftComparison(profile);
+  for (const record of records) comparison.add(record);
+  return comparison.report();
 }

@@ -2,7 +2,7 @@
 export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
 export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
 export { cleanRawRow, validateFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
-export { readFacilityCsv, readRawCsv, CsvFormatError, CsvLimitError } from './csv.js';
+export { readFacilityCsv, readFacilityCsvChunks, readRawCsv, CsvFormatError, CsvLimitError } from './csv.js';
 export type { CleanedRow, CsvCleanOptions, CsvCleanResult, RawCsvRow } from './csv.js';
 export { repairMojibake, isPlaceholder, cleanText } from './text.js';
 export { parseOperatingHours } from './hours.js';
