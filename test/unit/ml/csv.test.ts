@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CsvFormatError, CsvLimitError, readFacilityCsv } from '../../../src/ml/csv.js';
+import { CsvFormatError, CsvLimitError, readFacilityCsv, readFacilityCsvChunks } from '../../../src/ml/csv.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
 
 const HEADER = 'facility_name,services,latitude,longitude,rating,operating_hours,website,phone_number,care_system,mode of payment,Subcounty';
@@ -83,5 +83,34 @@ describe('readFacilityCsv', () => {
 
   it('enforces maxRows', async () => {
     await expect(read(syntheticCsv({ rows: 20 }), { maxRows: 10 })).rejects.toBeInstanceOf(CsvLimitError);
+  });
+});
+
+describe('readFacilityCsvChunks', () => {
+  it('yields the rows readFacilityCsv reads, in chunks of at most chunkRows, duplicates not yet collapsed', async () => {
+    const csv = syntheticCsv({ rows: 230, seed: 5, dirty: true });
+    const chunks: Array<{ rows: number; rejected: number }> = [];
+    const lines: number[] = [];
+    const reader = readFacilityCsvChunks(Readable.from([csv]), { chunkRows: 50 });
+    let next = await reader.next();
+    while (next.done !== true) {
+      chunks.push({ rows: next.value.rows.length, rejected: next.value.rejected.length });
+      lines.push(...next.value.rows.map((r) => r.line));
+      next = await reader.next();
+    }
+    const whole = await readFacilityCsv(Readable.from([csv]));
+    expect(chunks.every((c) => c.rows <= 50)).toBe(true);
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(lines.length).toBe(whole.rows.length + whole.duplicatesCollapsed);
+    expect(chunks.reduce((n, c) => n + c.rejected, 0)).toBe(whole.rejected.length);
+    expect(next.value.accepted).toBe(lines.length);
+    expect(next.value.header).toEqual(whole.header);
+  });
+
+  it('throws the whole-file error after the last chunk when every row is rejected', async () => {
+    const reader = readFacilityCsvChunks(Readable.from(['facility_name,rating\nA,3,x\nB,4,y\n']), { chunkRows: 1 });
+    await expect((async () => {
+      for await (const chunk of reader) void chunk;
+    })()).rejects.toThrow(/no usable row: all 2 data rows were rejected/);
   });
 });
