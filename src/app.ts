@@ -84,14 +84,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     onStop('notify-bus', () => bus.close());
 
     const pool = poolOf(dataSource);
-    const registry = new ModelRegistry({ pool, logger, gate: config.gate });
+    const registry = new ModelRegistry({ pool, bus, logger, gate: config.gate });
     const bundled = await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
     const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize, bundledError: bundled.error });
     // Workers never predict: only API processes load and follow the active model.
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
 
-    const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
+    const jobs = new JobQueue({ pool, bus, maxAttempts: config.jobs.maxAttempts });
     const metrics = new Metrics({ jobCounts: () => jobs.countByStatus(), activeVersion: () => models.status().version });
     const predictor = new Predictor(models, {
       microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows,

@@ -7,28 +7,35 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { isUuid, NotEnoughLabeledRowsError } from '../jobs/queue.js';
-import { transaction, type Executor } from '../db/sql.js';
+import { NotEnoughLabeledRowsError } from '../jobs/queue.js';
+import { camelize, type Camelized } from '../db/rows.js';
+import { isUuid, transaction, type Executor } from '../db/sql.js';
 import type { JobRecord } from '../jobs/types.js';
 import { CsvFormatError, CsvLimitError, labelForRating, readFacilityCsv, type CleanedRow, type RejectedRow } from '../ml/index.js';
 import { compareWithProfile, type DriftProfile, type DriftReport } from '../ml/drift.js';
 import { computeDatasetStats, type DatasetStats } from './stats.js';
 
-export interface DatasetRecord {
+/** One row of `dataset` as Postgres returns it: an uploaded (or bundled) CSV file; its rows are in `dataset_row` (reads.ts). */
+export interface DatasetRow {
   id: string;
   name: string;
-  fileName: string | null;
+  file_name: string | null;
+  /** sha256 of the uploaded bytes */
   checksum: string;
-  rowCount: number;
-  labeledCount: number;
-  rejectedCount: number;
+  row_count: number;
+  labeled_count: number;
+  rejected_count: number;
+  /** computed once at upload */
   stats: DatasetStats;
+  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
+  evaluation_only: boolean;
+  created_at: Date;
   /** how the upload differs from the training data of the model active when it arrived; null when that model has no profile */
   drift: DatasetDrift | null;
-  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
-  evaluationOnly: boolean;
-  createdAt: Date;
 }
+
+export type DatasetRecord = Camelized<DatasetRow>;
+const toDataset: (row: DatasetRow) => DatasetRecord = camelize;
 
 export interface DatasetDrift extends DriftReport {
   modelVersion: number;
@@ -54,22 +61,6 @@ export interface UploadResult {
 
 export const MAX_REJECTED_LISTED = 1000;
 const INSERT_BATCH = 5000;
-
-function toDataset(r: Record<string, unknown>): DatasetRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    fileName: (r.file_name as string | null) ?? null,
-    checksum: r.checksum as string,
-    rowCount: r.row_count as number,
-    labeledCount: r.labeled_count as number,
-    rejectedCount: r.rejected_count as number,
-    stats: r.stats as DatasetStats,
-    drift: (r.drift as DatasetDrift | null) ?? null,
-    evaluationOnly: (r.evaluation_only as boolean | undefined) ?? false,
-    createdAt: r.created_at as Date,
-  };
-}
 
 class TooLarge extends Error {}
 
@@ -131,7 +122,7 @@ export class DatasetService {
 
     const storeStarted = performance.now();
     const { dataset, job, skipped } = await transaction(this.deps.pool, async (tx) => {
-      const ins = await tx.query(
+      const ins = await tx.query<DatasetRow>(
         `INSERT INTO dataset (name, file_name, checksum, row_count, labeled_count, rejected_count, stats, drift)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
         [name, fileName, checksum, parsed.rows.length, stats.labeledRows, parsed.rejected.length, JSON.stringify(stats), drift && JSON.stringify(drift)],
@@ -167,13 +158,13 @@ export class DatasetService {
   }
 
   async list(): Promise<DatasetRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM dataset ORDER BY created_at DESC, id');
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset ORDER BY created_at DESC, id');
     return res.rows.map(toDataset);
   }
 
   async get(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
-    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = $1', [id]);
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset WHERE id = $1', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 
@@ -184,12 +175,12 @@ export class DatasetService {
    */
   async pinForEvaluation(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
-    const res = await this.deps.pool.query('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
+    const res = await this.deps.pool.query<DatasetRow>('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 
   async getMany(ids: readonly string[]): Promise<DatasetRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [ids.filter(isUuid)]);
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [ids.filter(isUuid)]);
     return res.rows.map(toDataset);
   }
 }

@@ -21,6 +21,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { loadRecords } from '../datasets/reads.js';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
 import { isTransientDbError, backoffDelay, pause, withRetry } from '../db/retry.js';
@@ -40,7 +41,6 @@ import { claimState } from './sql/claim-state.js';
 import { pruneFinishedEpochs } from './sql/prune-epochs.js';
 import { retryJobLater } from './sql/retry-later.js';
 import type { ClaimToken, JobEvent, JobRecord } from './types.js';
-import { loadRecords } from './training-data.js';
 
 /**
  * Why a running attempt stops early: cancel asked for; lease lost (another claim owns the job);
