@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
+import { BadUserInputError, FileTooLargeError, TooManyRowsError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
 import { NotEnoughLabeledRowsError } from '../jobs/queue.js';
 import { camelize, type Camelized } from '../db/rows.js';
@@ -96,14 +96,14 @@ export class DatasetService {
       }
       if ((stream as Readable & { truncated?: boolean }).truncated) truncated = true;
     }
-    const tooLarge = () => new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
+    const tooLarge = () => new FileTooLargeError(maxBytes);
 
     let parsed;
     try {
       parsed = await readFacilityCsv(counted(), { maxRows });
     } catch (error) {
       if (truncated || error instanceof TooLarge) throw tooLarge();
-      if (error instanceof CsvLimitError) throw new PayloadTooLargeError(`the file has more than ${error.limit} data rows (the upload limit)`, error.limit);
+      if (error instanceof CsvLimitError) throw new TooManyRowsError(error.limit);
       if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
       // csv-parse errors the ML reader does not translate (e.g. INVALID_OPENING_QUOTE) are still the file's fault.
       if (isCsvParseError(error)) throw new BadUserInputError(`not a usable facility CSV: the file is not valid CSV: ${error.message}`, 'file');
