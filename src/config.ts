@@ -3,6 +3,7 @@
  * A bad value stops startup with one line naming the variable and what it accepts.
  */
 import path from 'node:path';
+import { TF_BACKENDS, type BackendName } from './ml/backend-names.js';
 
 export type Role = 'all' | 'api' | 'worker';
 /** API-key roles, cumulative (each includes the ones before it); see src/auth/roles.ts. */
@@ -91,6 +92,10 @@ export interface Config {
   /** introspection and "Did you mean" field suggestions (both off by default when NODE_ENV=production) */
   introspection: boolean;
   fieldSuggestions: boolean;
+  /** Apollo's landing page at GET /graphql (off when NODE_ENV=production) */
+  landingPage: boolean;
+  /** TRELLIS_TF_BACKEND: the tfjs backend training tries first (then down tensorflow → wasm → cpu); null = tensorflow first */
+  tfBackend: BackendName | null;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +173,11 @@ function adminApiKey(env: Env): string | null {
   // It is compared by hash like any key; a short one could be guessed.
   if (raw.length < 16 || raw.length > 512 || /\s/.test(raw)) throw new ConfigError('ADMIN_API_KEY', 'at least 16 characters without spaces', raw.replace(/./g, '*'));
   return raw;
+}
+
+function tfBackend(env: Env): BackendName | null {
+  const raw = env.TRELLIS_TF_BACKEND;
+  return raw === undefined || raw === '' ? null : oneOf<BackendName>(env, 'TRELLIS_TF_BACKEND', 'tensorflow', TF_BACKENDS);
 }
 
 /** A role, or `none` (null). */
@@ -263,5 +273,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     introspection,
     fieldSuggestions: bool(env, 'FIELD_SUGGESTIONS', introspection),
+    landingPage: !production,
+    tfBackend: tfBackend(env),
   };
+}
+
+/**
+ * The environment of a child process Trellis starts (embedded PostgreSQL's initdb and postgres):
+ * this process's own, as any child inherits it (PATH, HOME, TZ …), with `overrides`. Read here so
+ * that the environment is read in this one module.
+ */
+export function childProcessEnv(overrides: Env): Env {
+  return { ...process.env, ...overrides };
 }

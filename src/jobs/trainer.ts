@@ -61,6 +61,8 @@ export interface TrainerOptions {
   logger: Logger;
   registry: ModelRegistry;
   jobs: Config['jobs'];
+  /** the tfjs backend training tries first (TRELLIS_TF_BACKEND); default tensorflow → wasm → cpu */
+  tfBackend?: Config['tfBackend'];
   /** retry of transient database errors (base and cap of the backoff) */
   db?: Pick<Config['db'], 'retryBaseMs' | 'retryMaxMs'>;
   /** how long stop() may spend settling running jobs during an outage before leaving them to their lease */
@@ -256,6 +258,7 @@ export class Trainer {
       const train = this.opts.train ?? trainInWorker;
       const outcome = await train(records, {
         hyperparameters: job.hyperparameters,
+        ...(this.opts.tfBackend ? { backend: this.opts.tfBackend } : {}),
         // the gate's pinned rows: hash-pinned ones are left out by trainModel, evaluation-only datasets' here
         excludeIdentities: await evaluationOnlyIdentities(pool),
         signal,
