@@ -31,7 +31,9 @@ export interface TrainingJobRow {
   id: string;
   status: JobStatus;
   dataset_ids: string[];
+  /** resolved: every default filled in */
   hyperparameters: Hyperparameters;
+  /** same datasets + hyperparameters => same key; at most one QUEUED job per key */
   dedupe_key: string;
   attempts: number;
   max_attempts: number;
@@ -45,11 +47,13 @@ export interface TrainingJobRow {
   finished_at: Date | null;
   cancelled_at: Date | null;
   updated_at: Date;
+  /** claimed highest first, then oldest first */
   priority: number;
   /** not claimed before this time (set when a transient failure handed the job back) */
   run_at: Date | null;
 }
 
+/** A job as the queue hands it out: the row, camelCased (see db/rows.ts). */
 export type JobRecord = Camelized<TrainingJobRow>;
 export const toJob: (row: TrainingJobRow) => JobRecord = camelize;
 
