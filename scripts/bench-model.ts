@@ -15,10 +15,11 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { promisify } from 'node:util';
 import { tuneLogitOffsets } from '../src/ml/calibration.js';
+import { REPO_ROOT, SHARED_DATASET } from '../src/paths.js';
 import { readFacilityCsv } from '../src/ml/csv.js';
 import { resolveHyperparameters } from '../src/ml/hyperparameters.js';
 import { placeScores, macroF1, argmaxRows } from '../src/ml/metrics.js';
@@ -28,7 +29,6 @@ import { trainModel } from '../src/ml/train.js';
 import { LABELS, type FacilityRecord } from '../src/ml/types.js';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const K = LABELS.length;
 
 interface Figures { all: number; known: number | null; new: number | null; baseline: number }
@@ -52,7 +52,7 @@ async function gbt(records: readonly FacilityRecord[], seed: number, python: str
     xVal: Array.from(encoder.encodeMany(rows(split.validation))), yVal: labels(split.validation),
     xTest: Array.from(encoder.encodeMany(rows(split.test))),
   }));
-  const { stdout } = await run(python, [path.join(repoRoot, 'scripts/bench/gbt.py'), file], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const { stdout } = await run(python, [path.join(REPO_ROOT, 'scripts/bench/gbt.py'), file], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OMP_NUM_THREADS: '1' } });
   const out = JSON.parse(stdout) as { rounds: number; val: number[]; test: number[] };
   const offsets = tuneLogitOffsets(labels(split.validation), Float32Array.from(out.val), K);
   const yTest = labels(split.test);
@@ -74,7 +74,7 @@ function stats(values: readonly (number | null)[]): string {
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' }, seeds: { type: 'string' }, python: { type: 'string' } }, strict: true });
-  const data = values.data ?? path.resolve(repoRoot, '../shared/datasets/uganda-facilities.csv');
+  const data = values.data ?? SHARED_DATASET;
   const seeds = (values.seeds ?? '1,2,3,4,5').split(',').map(Number);
   const python = values.python ?? '/usr/bin/python3';
   const records = (await readFacilityCsv(createReadStream(data))).rows.map((r) => r.record);

@@ -26,10 +26,10 @@ import { datasetSource, repeatedCsv, sampleInputs } from './bench/data.js';
 import type { LoadResult, LoadSpec } from './bench/load.js';
 import { BENCH_ADMIN_KEY, startBenchServer, type BenchServer } from './bench/server.js';
 import { bearerKey, generateKey, hashKey } from '../src/auth/keys.js';
+import { REPO_ROOT, SHARED_DATASET } from '../src/paths.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
-const DATASET = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+const DATASET = SHARED_DATASET;
 
 const PREDICT = 'query Predict($input: FacilityInput!) { predict(input: $input) { label confidence modelVersion probabilities { label probability } } }';
 

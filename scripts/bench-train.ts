@@ -5,9 +5,9 @@
  * overhead. Also times one epoch of the bare fit on the wasm and cpu backends.
  */
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
 import { initBackend, tf } from '../src/ml/backend.js';
 import { readFacilityCsv } from '../src/ml/csv.js';
 import { resolveHyperparameters, type Hyperparameters } from '../src/ml/hyperparameters.js';
@@ -15,8 +15,8 @@ import { buildLayersModel } from '../src/ml/network.js';
 import { classWeights, prepareData } from '../src/ml/prepare.js';
 import { trainInWorker } from '../src/ml/worker-client.js';
 import { LABELS, type FacilityRecord } from '../src/ml/types.js';
+import { SHARED_DATASET } from '../src/paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 async function bareFit(records: readonly FacilityRecord[], hp: Hyperparameters, epochs: number): Promise<number> {
   const { labeled, y, split, encoder } = prepareData(records, hp.seed);
@@ -47,15 +47,16 @@ async function bareFit(records: readonly FacilityRecord[], hp: Hyperparameters, 
 
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { data: { type: 'string' } }, strict: true });
-  const data = values.data ?? path.resolve(repoRoot, '../shared/datasets/uganda-facilities.csv');
+  const data = values.data ?? SHARED_DATASET;
   const hp = resolveHyperparameters({});
-  const backend = await initBackend();
+  const preferred = loadConfig().tfBackend ?? undefined;
+  const backend = await initBackend(preferred);
   console.log(`dataset ${data}; backend ${backend}; hyperparameters ${JSON.stringify(hp)}`);
 
   const started = performance.now();
   const csv = await readFacilityCsv(createReadStream(data));
   const records = csv.rows.map((r) => r.record);
-  const outcome = await trainInWorker(records, { hyperparameters: hp });
+  const outcome = await trainInWorker(records, { hyperparameters: hp, backend: preferred });
   const pipelineMs = performance.now() - started;
   const epochs = outcome.epochs.length;
   console.log(`full training (read + clean + features + ${epochs} epochs in the worker + evaluation + bundle): ${(pipelineMs / 1000).toFixed(2)} s; test macro-F1 ${outcome.metrics.macroF1.toFixed(4)}`);

@@ -9,6 +9,7 @@ import {
   DEFAULT_HYPERPARAMETERS, readFacilityCsv, resolveHyperparameters, saveBundleToDir, trainInWorker,
   type EpochMetrics, type Hyperparameters,
 } from '../src/ml/index.js';
+import { loadConfig } from '../src/config.js';
 
 const USAGE = 'usage: npm run train -- --data <csv> --out <dir> [--lr 0.0005] [--batch-size 16] [--epochs 100] [--patience 15] [--seed 42] [--hidden-units 64,32] [--dropout 0.2] [--l2 0.0001] [--split-groups duplicate|location]';
 
@@ -65,6 +66,7 @@ export async function main(argv: string[]): Promise<void> {
   const max = args.hyperparameters.epochs;
   const outcome = await trainInWorker(csv.rows.map((r) => r.record), {
     hyperparameters: args.hyperparameters,
+    backend: loadConfig().tfBackend ?? undefined,
     splitGroups: args.splitGroups,
     log: (msg) => console.log(tty ? `\r\x1b[K${msg}` : msg),
     onEpoch: (m) => {

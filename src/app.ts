@@ -4,7 +4,6 @@
  * `stop()` undoes it all in reverse order.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { DataSource } from 'typeorm';
 import { AuditLog } from './audit/audit-log.js';
@@ -35,8 +34,7 @@ import { Metrics } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics.js';
 import { WebhookService } from './webhooks/webhooks.js';
 import type { AppServices } from './services.js';
-
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), import.meta.url.includes('/dist/') ? '../..' : '..');
+import { REPO_ROOT } from './paths.js';
 
 export interface RunningApp {
   /** Base URL of the HTTP server, or null for ROLE=worker. */
@@ -84,14 +82,14 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     onStop('notify-bus', () => bus.close());
 
     const pool = poolOf(dataSource);
-    const registry = new ModelRegistry({ pool, logger, gate: config.gate });
+    const registry = new ModelRegistry({ pool, bus, logger, gate: config.gate });
     const bundled = await importBundledIfEmpty(registry, pool, config.bundledModelDir, logger);
     const models = new ActiveModelCache({ pool, bus, logger, cacheSize: config.predict.modelCacheSize, bundledError: bundled.error });
     // Workers never predict: only API processes load and follow the active model.
     if (config.role !== 'worker') await models.start();
     onStop('model-cache', async () => models.stop());
 
-    const jobs = new JobQueue({ pool, maxAttempts: config.jobs.maxAttempts });
+    const jobs = new JobQueue({ pool, bus, maxAttempts: config.jobs.maxAttempts });
     const metrics = new Metrics({ jobCounts: () => jobs.countByStatus(), activeVersion: () => models.status().version });
     const predictor = new Predictor(models, {
       microBatchWindowMs: config.predict.microBatchWindowMs, microBatchMaxRows: config.predict.microBatchMaxRows,
@@ -134,7 +132,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
     let trainer: Trainer | null = null;
     if (config.role !== 'api' && config.jobs.concurrency > 0) {
       const started = new Trainer({
-        pool, bus, logger, registry, jobs: config.jobs, db: config.db, onEpochTrained: (ms) => metrics.observeEpoch(ms),
+        pool, bus, logger, registry, jobs: config.jobs, db: config.db, tfBackend: config.tfBackend, onEpochTrained: (ms) => metrics.observeEpoch(ms),
         // half the shutdown deadline: the rest is for the HTTP server, the bus and the pool
         stopBudgetMs: Math.floor(config.shutdownTimeoutMs / 2),
       });
@@ -178,6 +176,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         limits,
         guard,
         introspection: config.introspection,
+        landingPage: config.landingPage,
         fieldSuggestions: config.fieldSuggestions,
         countWebSocketOperation: (type, outcome) => metrics.countOperation(type, outcome),
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver

@@ -3,6 +3,7 @@
  * A bad value stops startup with one line naming the variable and what it accepts.
  */
 import path from 'node:path';
+import { TF_BACKENDS, type BackendName } from './ml/backend-names.js';
 
 export type Role = 'all' | 'api' | 'worker';
 /** API-key roles, cumulative (each includes the ones before it); see src/auth/roles.ts. */
@@ -91,6 +92,10 @@ export interface Config {
   /** introspection and "Did you mean" field suggestions (both off by default when NODE_ENV=production) */
   introspection: boolean;
   fieldSuggestions: boolean;
+  /** Apollo's landing page at GET /graphql (off when NODE_ENV=production) */
+  landingPage: boolean;
+  /** TRELLIS_TF_BACKEND: the tfjs backend training tries first (then down tensorflow → wasm → cpu); null = tensorflow first */
+  tfBackend: BackendName | null;
 }
 
 export class ConfigError extends Error {
@@ -102,33 +107,37 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** The variable's value, or null when it is unset or empty (both mean: the default). */
+function given(env: Env, name: string): string | null {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  return raw === undefined || raw === '' ? null : raw;
+}
+
+/** A number from `min` to `max` (a whole one when `whole`), or the fallback. */
+function bounded(env: Env, name: string, fallback: number, min: number, max: number, whole: boolean): number {
+  const raw = given(env, name);
+  if (raw === null) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `an integer from ${min} to ${max}`, raw);
+  if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max) {
+    throw new ConfigError(name, `${whole ? 'an integer' : 'a number'} from ${min} to ${max}`, raw);
+  }
   return n;
 }
 
-function num(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ConfigError(name, `a number from ${min} to ${max}`, raw);
-  return n;
-}
+const int = (env: Env, name: string, fallback: number, min: number, max: number): number => bounded(env, name, fallback, min, max, true);
+const num = (env: Env, name: string, fallback: number, min: number, max: number): number => bounded(env, name, fallback, min, max, false);
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+  const raw = given(env, name);
+  if (raw === null) return fallback;
   const value = raw.toLowerCase() as T;
   if (!allowed.includes(value)) throw new ConfigError(name, `one of ${allowed.join(' | ')}`, raw);
   return value;
 }
 
 function databaseUrl(env: Env): string | null {
-  const raw = env.DATABASE_URL;
-  if (raw === undefined || raw === '') return null;
+  const raw = given(env, 'DATABASE_URL');
+  if (raw === null) return null;
   let url: URL;
   try {
     url = new URL(raw);
@@ -163,11 +172,15 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 }
 
 function adminApiKey(env: Env): string | null {
-  const raw = env.ADMIN_API_KEY;
-  if (raw === undefined || raw === '') return null;
+  const raw = given(env, 'ADMIN_API_KEY');
+  if (raw === null) return null;
   // It is compared by hash like any key; a short one could be guessed.
   if (raw.length < 16 || raw.length > 512 || /\s/.test(raw)) throw new ConfigError('ADMIN_API_KEY', 'at least 16 characters without spaces', raw.replace(/./g, '*'));
   return raw;
+}
+
+function tfBackend(env: Env): BackendName | null {
+  return given(env, 'TRELLIS_TF_BACKEND') === null ? null : oneOf<BackendName>(env, 'TRELLIS_TF_BACKEND', 'tensorflow', TF_BACKENDS);
 }
 
 /** A role, or `none` (null). */
@@ -263,5 +276,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     introspection,
     fieldSuggestions: bool(env, 'FIELD_SUGGESTIONS', introspection),
+    landingPage: !production,
+    tfBackend: tfBackend(env),
   };
+}
+
+/**
+ * The environment of a child process Trellis starts (embedded PostgreSQL's initdb and postgres):
+ * this process's own, as any child inherits it (PATH, HOME, TZ …), with `overrides`. Read here so
+ * that the environment is read in this one module.
+ */
+export function childProcessEnv(overrides: Env): Env {
+  return { ...process.env, ...overrides };
 }

@@ -1,6 +1,9 @@
 /**
- * Domain errors with a stable `extensions.code` (the API contract). Services and resolvers throw
- * these; anything else reaching the client is masked as INTERNAL_SERVER_ERROR without a stack.
+ * Domain errors with a stable `extensions.code` (the API contract). Services (datasets, jobs,
+ * registry, serving, webhooks) and resolvers throw these or subclasses of them, so no layer
+ * translates another's errors; anything else reaching the client is masked as
+ * INTERNAL_SERVER_ERROR without a stack. Only `ml/` (pure) has plain errors of its own, turned into
+ * these where a service calls it.
  */
 import { GraphQLError } from 'graphql';
 
@@ -20,6 +23,7 @@ export class TrellisError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}, cause?: unknown) {
     super(message, { extensions: { ...extensions, code }, originalError: cause instanceof Error ? cause : undefined });
     this.name = new.target.name;
+    if (cause !== undefined) this.cause = cause;
   }
 }
 
@@ -43,14 +47,42 @@ export class ConflictError extends TrellisError {
 }
 
 export class ModelNotReadyError extends TrellisError {
-  constructor(message = 'No active model is loaded yet') {
-    super(message, 'MODEL_NOT_READY');
+  constructor(message = 'No active model is loaded yet', cause?: unknown) {
+    super(message, 'MODEL_NOT_READY', {}, cause);
+  }
+}
+
+/** Serving has no model to answer with: none active yet, or the active one cannot be loaded (`reason`). */
+export class NoActiveModelError extends ModelNotReadyError {
+  constructor(reason?: string | null) {
+    super(reason ? `No model can be served: ${reason}` : undefined);
+  }
+}
+
+/** A prediction asked for a version the registry does not have. */
+export class UnknownModelVersionError extends NotFoundError {
+  constructor(readonly version: number) {
+    super('model version', version);
   }
 }
 
 export class PayloadTooLargeError extends TrellisError {
-  constructor(message: string, limit: number) {
+  constructor(message: string, readonly limit: number) {
     super(message, 'PAYLOAD_TOO_LARGE', { limit });
+  }
+}
+
+/** An uploaded file over UPLOAD_MAX_BYTES (uploadDataset, predictBatchFile): one wording for every upload. */
+export class FileTooLargeError extends PayloadTooLargeError {
+  constructor(maxBytes: number) {
+    super(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
+  }
+}
+
+/** An uploaded CSV with more data rows than UPLOAD_MAX_ROWS (uploadDataset, predictBatchFile). */
+export class TooManyRowsError extends PayloadTooLargeError {
+  constructor(maxRows: number) {
+    super(`the file has more than ${maxRows} data rows (the upload limit)`, maxRows);
   }
 }
 

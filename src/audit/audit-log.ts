@@ -5,46 +5,30 @@
  * stays small whatever was sent.
  */
 import type pg from 'pg';
+import { camelize, type Camelized } from '../db/rows.js';
 import { BadUserInputError } from '../errors.js';
 import type { AccessRole } from '../auth/roles.js';
 
-export interface AuditEntryRecord {
+/** One row of `audit_log` as Postgres returns it: one mutation call. */
+interface AuditRow {
+  /** bigserial, so a string */
   id: string;
   at: Date;
-  keyId: string | null;
+  key_id: string | null;
   /** the key's name; null for an anonymous caller (ANONYMOUS_ROLE) */
-  keyName: string | null;
+  key_name: string | null;
   role: AccessRole | null;
   operation: string;
   arguments: unknown;
   /** OK, or the error code the caller got (FORBIDDEN, BAD_USER_INPUT, …) */
   outcome: string;
   error: string | null;
-  requestId: string | null;
-  transport: 'http' | 'ws';
-}
-
-export type NewAuditEntry = Omit<AuditEntryRecord, 'id' | 'at'>;
-
-/** One row of `audit_log` as Postgres returns it. */
-interface AuditRow {
-  id: string;
-  at: Date;
-  key_id: string | null;
-  key_name: string | null;
-  role: AccessRole | null;
-  operation: string;
-  arguments: unknown;
-  outcome: string;
-  error: string | null;
   request_id: string | null;
   transport: 'http' | 'ws';
 }
 
-const toRecord = (r: AuditRow): AuditEntryRecord => ({
-  id: r.id, at: r.at, keyId: r.key_id, keyName: r.key_name, role: r.role, operation: r.operation, arguments: r.arguments,
-  outcome: r.outcome, error: r.error, requestId: r.request_id, transport: r.transport,
-});
+export type AuditEntryRecord = Camelized<AuditRow>;
+export type NewAuditEntry = Omit<AuditEntryRecord, 'id' | 'at'>;
 
 export interface AuditPage {
   entries: AuditEntryRecord[];
@@ -105,7 +89,7 @@ export class AuditLog {
     const found = res.rows.filter((r) => r.id !== null);
     const rows = found.slice(0, first);
     return {
-      entries: rows.map(toRecord),
+      entries: rows.map(({ total: _, ...row }) => camelize(row)),
       hasNextPage: found.length > first,
       endCursor: rows.length ? encodeAuditCursor(rows[rows.length - 1]?.id as string) : null,
       totalCount: Number(res.rows[0]?.total ?? 0),

@@ -12,41 +12,33 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
-import { isUuid } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
-import { transaction } from '../db/sql.js';
+import { camelize, type Camelized } from '../db/rows.js';
+import { isUuid, transaction } from '../db/sql.js';
 import { generateKey, hashKey } from './keys.js';
 import type { AccessRole } from './roles.js';
 
 export type ApiKeySource = 'created' | 'env' | 'bootstrap';
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  role: AccessRole;
-  /** created through the API, the ADMIN_API_KEY variable, or the first start's generated key */
-  source: ApiKeySource;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
 
 /** One row of `api_key` as Postgres returns it. */
 interface ApiKeyRow {
   id: string;
   name: string;
   role: AccessRole;
+  /** sha256 of the key: the key itself is never stored */
   key_hash: string;
+  /** created through the API, the ADMIN_API_KEY variable, or the first start's generated key */
   source: ApiKeySource;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
 }
 
-const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
-  id: r.id, name: r.name, role: r.role, source: r.source, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
-});
+/** A key as the service hands it out: the row without its hash. */
+export type ApiKeyRecord = Camelized<Omit<ApiKeyRow, 'key_hash'>>;
+
+const toRecord = ({ key_hash: _, ...row }: ApiKeyRow): ApiKeyRecord => camelize(row);
 
 /** lastUsedAt precision: one UPDATE per process per 10 s at most, whatever the request rate. */
 const LAST_USED_FLUSH_MS = 10_000;
@@ -122,12 +114,13 @@ export class ApiKeyService {
     const trimmed = name.trim();
     if (trimmed.length < 1 || trimmed.length > 100) throw new BadUserInputError('name: expected 1 to 100 characters', 'name');
     const key = generateKey();
-    const res = await this.deps.pool.query<ApiKeyRow>(
+    const res = await this.deps.pool.query<ApiKeyRow & { notified: string }>(
       `WITH u AS (INSERT INTO api_key (name, role, key_hash, source) VALUES ($1, $2, $3, 'created') RETURNING *)
        SELECT u.*, ${NOTIFY} FROM u`,
       [trimmed, role, hashKey(key)],
     );
-    const apiKey = toRecord(res.rows[0] as ApiKeyRow);
+    const { notified: _, ...row } = res.rows[0] as ApiKeyRow & { notified: string };
+    const apiKey = toRecord(row);
     this.cache(apiKey, hashKey(key));
     return { key, apiKey };
   }
@@ -138,18 +131,19 @@ export class ApiKeyService {
    */
   async revoke(id: string): Promise<ApiKeyRecord> {
     if (!isUuid(id)) throw new NotFoundError('API key', id);
-    const res = await this.deps.pool.query<ApiKeyRow>(
+    const res = await this.deps.pool.query<ApiKeyRow & { notified: string }>(
       `WITH u AS (
          UPDATE api_key SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND source <> 'env' RETURNING *
        ) SELECT u.*, ${NOTIFY} FROM u`,
       [id],
     );
-    const row = res.rows[0];
-    if (!row) {
+    const revoked = res.rows[0];
+    if (!revoked) {
       const existing = await this.deps.pool.query<ApiKeyRow>('SELECT * FROM api_key WHERE id = $1', [id]);
       if (!existing.rows[0]) throw new NotFoundError('API key', id);
       throw new ConflictError('this key comes from ADMIN_API_KEY and exists while the variable is set; unset it and restart to remove the key', { source: 'env' });
     }
+    const { notified: _, ...row } = revoked;
     this.uncache(row.key_hash);
     return toRecord(row);
   }

@@ -5,31 +5,38 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import { BadUserInputError, PayloadTooLargeError } from '../errors.js';
+import { BadUserInputError, FileTooLargeError, TooManyRowsError } from '../errors.js';
 import type { JobQueue } from '../jobs/queue.js';
-import { isUuid, NotEnoughLabeledRowsError } from '../jobs/queue.js';
-import { transactionOn, type Executor } from '../db/sql.js';
-import { recordPages } from '../jobs/training-data.js';
+import { NotEnoughLabeledRowsError } from '../jobs/queue.js';
+import { camelize, type Camelized } from '../db/rows.js';
+import { isUuid, transactionOn, type Executor } from '../db/sql.js';
+import { recordPages } from './reads.js';
 import type { JobRecord } from '../jobs/types.js';
 import { CsvFormatError, CsvLimitError, duplicateKey, labelForRating, readFacilityCsvChunks, type CleanedRow, type RejectedRow } from '../ml/index.js';
 import { DriftComparison, type DriftProfile, type DriftReport } from '../ml/drift.js';
 import { DatasetStatsBuilder, type DatasetStats } from './stats.js';
 
-export interface DatasetRecord {
+/** One row of `dataset` as Postgres returns it: an uploaded (or bundled) CSV file; its rows are in `dataset_row` (reads.ts). */
+export interface DatasetRow {
   id: string;
   name: string;
-  fileName: string | null;
+  file_name: string | null;
+  /** sha256 of the uploaded bytes */
   checksum: string;
-  rowCount: number;
-  labeledCount: number;
-  rejectedCount: number;
+  row_count: number;
+  labeled_count: number;
+  rejected_count: number;
+  /** computed once at upload */
   stats: DatasetStats;
+  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
+  evaluation_only: boolean;
+  created_at: Date;
   /** how the upload differs from the training data of the model active when it arrived; null when that model has no profile */
   drift: DatasetDrift | null;
-  /** pinned by an admin as evaluation-only: the gate scores on its rows, training never uses them */
-  evaluationOnly: boolean;
-  createdAt: Date;
 }
+
+export type DatasetRecord = Camelized<DatasetRow>;
+const toDataset: (row: DatasetRow) => DatasetRecord = camelize;
 
 export interface DatasetDrift extends DriftReport {
   modelVersion: number;
@@ -55,22 +62,6 @@ export interface UploadResult {
 
 export const MAX_REJECTED_LISTED = 1000;
 const INSERT_BATCH = 5000;
-
-function toDataset(r: Record<string, unknown>): DatasetRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    fileName: (r.file_name as string | null) ?? null,
-    checksum: r.checksum as string,
-    rowCount: r.row_count as number,
-    labeledCount: r.labeled_count as number,
-    rejectedCount: r.rejected_count as number,
-    stats: r.stats as DatasetStats,
-    drift: (r.drift as DatasetDrift | null) ?? null,
-    evaluationOnly: (r.evaluation_only as boolean | undefined) ?? false,
-    createdAt: r.created_at as Date,
-  };
-}
 
 class TooLarge extends Error {}
 
@@ -106,7 +97,7 @@ export class DatasetService {
       }
       if ((stream as Readable & { truncated?: boolean }).truncated) truncated = true;
     }
-    const tooLarge = () => new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
+    const tooLarge = () => new FileTooLargeError(maxBytes);
 
     const fileName = input.fileName ?? null;
     const name = input.name?.trim() || (fileName ? fileName.replace(/\.[^.]+$/, '') : null) || 'dataset';
@@ -147,7 +138,7 @@ export class DatasetService {
         }
       } catch (error) {
         if (truncated || error instanceof TooLarge) throw tooLarge();
-        if (error instanceof CsvLimitError) throw new PayloadTooLargeError(`the file has more than ${error.limit} data rows (the upload limit)`, error.limit);
+        if (error instanceof CsvLimitError) throw new TooManyRowsError(error.limit);
         if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
         // csv-parse errors the ML reader does not translate (e.g. INVALID_OPENING_QUOTE) are still the file's fault.
         if (isCsvParseError(error)) throw new BadUserInputError(`not a usable facility CSV: the file is not valid CSV: ${error.message}`, 'file');
@@ -167,11 +158,13 @@ export class DatasetService {
         if (!datasetId) throw new Error('dataset insert returned nothing');
         const kept = await keepOnePerDuplicateGroup(tx, datasetId);
         const { stats, drift } = await describeStoredRows(tx, datasetId, reference);
-        const updated = await tx.query(
+        const updated = await tx.query<DatasetRow>(
           'UPDATE dataset SET row_count = $2, labeled_count = $3, stats = $4, drift = $5 WHERE id = $1 RETURNING *',
           [datasetId, kept, stats.labeledRows, JSON.stringify(stats), drift && JSON.stringify(drift)],
         );
-        const dataset = toDataset(updated.rows[0] as Record<string, unknown>);
+        const row = updated.rows[0];
+        if (!row) throw new Error('dataset update returned nothing');
+        const dataset = toDataset(row);
         let job: JobRecord | null = null;
         let skipped: string | null = null;
         if (input.autoRetrain !== false) {
@@ -210,13 +203,13 @@ export class DatasetService {
   }
 
   async list(): Promise<DatasetRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM dataset ORDER BY created_at DESC, id');
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset ORDER BY created_at DESC, id');
     return res.rows.map(toDataset);
   }
 
   async get(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
-    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = $1', [id]);
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset WHERE id = $1', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 
@@ -227,12 +220,12 @@ export class DatasetService {
    */
   async pinForEvaluation(id: string): Promise<DatasetRecord | null> {
     if (!isUuid(id)) return null;
-    const res = await this.deps.pool.query('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
+    const res = await this.deps.pool.query<DatasetRow>('UPDATE dataset SET evaluation_only = true WHERE id = $1 RETURNING *', [id]);
     return res.rows[0] ? toDataset(res.rows[0]) : null;
   }
 
   async getMany(ids: readonly string[]): Promise<DatasetRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM dataset WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [ids.filter(isUuid)]);
+    const res = await this.deps.pool.query<DatasetRow>('SELECT * FROM dataset WHERE id = ANY($1::uuid[]) ORDER BY created_at, id', [ids.filter(isUuid)]);
     return res.rows.map(toDataset);
   }
 }

@@ -1,6 +1,5 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations/index.js';
-import { ENTITIES } from './entities/index.js';
 
 export class DatabaseUnreachableError extends Error {
   constructor(public readonly host: string, public readonly port: number, cause: unknown) {
@@ -29,7 +28,8 @@ export function createDataSource(url: string, poolSize = 10, bounds?: SessionBou
   return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    // No entities: rows are typed by one interface per table (see rows.ts); TypeORM runs the migrations and holds the pool.
+    entities: [],
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,

@@ -20,6 +20,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { childProcessEnv } from '../config.js';
 
 const run = promisify(execFile);
 
@@ -160,7 +161,8 @@ function spawnAs(binary: string, args: string[], account: Account | null, detach
     // Its own process group: a terminal's Ctrl-C reaches Trellis, which stops the server last.
     detached,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' },
+    // English server messages: startup is detected by one of them
+    env: childProcessEnv({ LC_ALL: 'C', LC_MESSAGES: 'C' }),
   });
 }
 

@@ -40,6 +40,10 @@ export async function transactionOn<T>(client: pg.PoolClient, fn: (client: Execu
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether `id` fits a uuid column: ids that cannot exist are answered without a query (and without a cast error). */
+export const isUuid = (id: string): boolean => UUID.test(id);
+
 /** Postgres error code of a pg error (e.g. 23505 unique_violation), if any. */
 export function pgCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;

@@ -1,18 +1,10 @@
 /**
- * Small GraphQL types shared by the dataset, training-job and model resolvers: status enums,
- * hyperparameters, epoch metrics, page info. Shapes follow schema/schema.graphql.
+ * Small GraphQL types shared by the dataset, training-job and model resolvers: hyperparameters,
+ * epoch metrics, page info (the enums are in enums.ts). Shapes follow schema/schema.graphql.
  */
 import type { GraphQLSchema } from 'graphql';
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import type { AppServices } from '../services.js';
-
-export const JobStatus = { QUEUED: 'QUEUED', RUNNING: 'RUNNING', SUCCEEDED: 'SUCCEEDED', FAILED: 'FAILED', CANCELLED: 'CANCELLED' } as const;
-export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
-registerEnumType(JobStatus, { name: 'JobStatus', description: 'QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED' });
-
-export const ModelStatus = { CANDIDATE: 'CANDIDATE', ACTIVE: 'ACTIVE', ARCHIVED: 'ARCHIVED' } as const;
-export type ModelStatus = (typeof ModelStatus)[keyof typeof ModelStatus];
-registerEnumType(ModelStatus, { name: 'ModelStatus', description: 'CANDIDATE (registered), ACTIVE (serving; at most one), ARCHIVED (was active)' });
 
 @ObjectType({ description: 'Training hyperparameters (defaults filled in)' })
 export class Hyperparameters {

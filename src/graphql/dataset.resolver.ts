@@ -1,12 +1,12 @@
-import type { Readable } from 'node:stream';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { DatasetRecord } from '../datasets/datasets.js';
 import type { DatasetStats as DatasetStatsData } from '../datasets/stats.js';
 import type { AppServices } from '../services.js';
 import { Dataset, DatasetStats, DatasetUploadResult, FacilityPoint } from './dataset.types.js';
-import { BadUserInputError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { BadUserInputError, NotFoundError } from '../errors.js';
 import { RequiresRole } from './authorization.js';
+import { openUpload } from './upload.js';
 
 @Resolver(() => Dataset)
 export class DatasetResolver {
@@ -45,18 +45,8 @@ export class DatasetResolver {
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Arg('autoRetrain', () => Boolean, { nullable: true, description: 'queue a retraining on all data (default true)' }) autoRetrain: boolean | null,
   ): Promise<DatasetUploadResult> {
-    const { maxBytes } = this.services.config.upload;
-    let upload: FileUpload;
-    let stream: Readable;
-    try {
-      upload = await file;
-      stream = upload.createReadStream() as Readable;
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 413) throw new PayloadTooLargeError(`the file is larger than the upload limit of ${maxBytes} bytes`, maxBytes);
-      throw new BadUserInputError(`the file could not be read: ${(error as Error).message}`, 'file');
-    }
-    const result = await this.services.datasets.upload({ stream, fileName: upload.filename || null, name, autoRetrain });
+    const { stream, fileName } = await openUpload(file, this.services.config.upload.maxBytes);
+    const result = await this.services.datasets.upload({ stream, fileName, name, autoRetrain });
     this.services.logger.info(
       { datasetId: result.dataset.id, accepted: result.acceptedCount, rejected: result.rejectedCount, ...result.timings },
       'dataset uploaded',

@@ -5,7 +5,7 @@
  */
 import DataLoader from 'dataloader';
 import type { StoredEpoch } from '../jobs/types.js';
-import type { ModelVersionRecord } from '../registry/registry.js';
+import type { ModelVersionRecord } from '../registry/types.js';
 import type { AppServices } from '../services.js';
 import type { GraphQLContext } from './context.js';
 

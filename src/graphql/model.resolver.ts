@@ -1,9 +1,6 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { DatasetRecord } from '../datasets/datasets.js';
-import { activations } from '../jobs/live.js';
-import { poolOf } from '../db/sql.js';
-import { withRetry } from '../db/retry.js';
-import type { ModelActivationRecord, ModelVersionRecord } from '../registry/registry.js';
+import type { ModelActivationRecord, ModelVersionRecord } from '../registry/types.js';
 import type { AppServices } from '../services.js';
 import { subscriptionServices } from './common.types.js';
 import type { GraphQLContext } from './context.js';
@@ -65,24 +62,7 @@ export class ModelResolver {
   @RequiresRole('VIEWER')
   @Subscription(() => ModelVersion, {
     description: 'Each change of the active model, in any process',
-    subscribe: ({ info }) => {
-      const services = subscriptionServices(info);
-      const versions = activations({ pool: poolOf(services.dataSource), bus: services.bus });
-      const models = (async function* () {
-        for await (const version of versions) {
-          // waits out a database outage like the stream it reads from
-          const model = await withRetry(() => services.registry.get(version), { deadline: Date.now() + 300_000, maxDelayMs: 2_000 });
-          if (model) yield model;
-        }
-      })();
-      // Leaving subscribers must end the wait on the bus at once, not at the next activation.
-      const end = models.return.bind(models);
-      models.return = async (value) => {
-        await versions.return(undefined);
-        return end(value);
-      };
-      return models;
-    },
+    subscribe: ({ info }) => subscriptionServices(info).registry.activeModelChanges(),
   })
   activeModelChanged(@Root() model: ModelVersionRecord): ModelVersionRecord {
     return model;

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { Hyperparameters, ModelStatus } from './common.types.js';
-import { RatingClass } from './enums.js';
+import { Hyperparameters } from './common.types.js';
+import { ModelStatus, RatingClass } from './enums.js';
 
 @ObjectType()
 export class ClassMetrics {

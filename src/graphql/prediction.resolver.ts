@@ -1,32 +1,22 @@
 /**
  * predict / predictBatch / predictBatchFile: thin — validation at the boundary, then the
- * Predictor (src/serving) does the work; serving errors become API error codes here.
+ * Predictor (src/serving) does the work and throws the API's errors itself (src/errors.ts).
  */
-import type { Readable } from 'node:stream';
 import { Arg, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { CsvFormatError, LABELS } from '../ml/index.js';
-import { BatchRowLimitError, EmptyBatchFileError, NOT_SCORED, scoreCsvStream, type ScoredFile } from '../serving/batch-file.js';
-import { NoActiveModelError, UnknownModelVersionError } from '../serving/errors.js';
+import { NOT_SCORED, scoreCsvStream, type ScoredFile } from '../serving/batch-file.js';
 import { toPredictionResult } from '../serving/predictor.js';
-import { ModelLoadError } from '../registry/model-source.js';
 import type { AppServices } from '../services.js';
-import { BadUserInputError, ModelNotReadyError, NotFoundError, PayloadTooLargeError, TrellisError } from '../errors.js';
+import { BadUserInputError } from '../errors.js';
 import { FacilityInput, facilityRecordFrom } from './prediction.inputs.js';
 import { BatchPredictionResult, Prediction, PredictionRowResult } from './prediction.types.js';
 import { RequiresRole } from './authorization.js';
+import { openUpload } from './upload.js';
 
 /** The compact per-row arrays behind `results`, kept off the GraphQL-visible fields. */
 const SCORED = Symbol('scored');
 type BatchResultRoot = BatchPredictionResult & { [SCORED]?: ScoredFile };
-
-/** Serving's errors as API errors; anything else passes through (and is masked if unexpected). */
-function apiError(error: unknown): unknown {
-  if (error instanceof NoActiveModelError) return new ModelNotReadyError(error.message);
-  if (error instanceof UnknownModelVersionError) return new NotFoundError('model version', error.version);
-  if (error instanceof ModelLoadError) return new ModelNotReadyError(error.message);
-  return error;
-}
 
 export function downloadPath(id: string): string {
   return `/downloads/predictions/${id}.csv`;
@@ -46,8 +36,6 @@ export class PredictionResolver {
     const record = facilityRecordFrom(input, 'input');
     try {
       return await this.services.predictor.predict(record, modelVersion);
-    } catch (error) {
-      throw apiError(error);
     } finally {
       answered();
     }
@@ -66,8 +54,6 @@ export class PredictionResolver {
     const records = inputs.map((input, i) => facilityRecordFrom(input, `inputs.${i}`));
     try {
       return await this.services.predictor.predictMany(records, modelVersion);
-    } catch (error) {
-      throw apiError(error);
     } finally {
       answered();
     }
@@ -83,24 +69,13 @@ export class PredictionResolver {
   ): Promise<BatchPredictionResult> {
     const { predictor, predictionDownloads, config, metrics } = this.services;
     const answered = metrics.timePredict('file');
-    const model = await predictor.model(modelVersion).catch((error: unknown) => {
-      throw apiError(error);
-    });
-    const upload = await file;
-    let stream: Readable;
-    try {
-      stream = upload.createReadStream() as unknown as Readable;
-    } catch (error) {
-      throw uploadError(error, config.upload.maxBytes);
-    }
-    let truncated = false;
-    stream.once('limit', () => {
-      truncated = true;
-    });
+    const model = await predictor.model(modelVersion);
+    const upload = await openUpload(file, config.upload.maxBytes);
     const download = await predictionDownloads.create();
     try {
-      const scored = await scoreCsvStream(stream, model, { maxRows: config.upload.maxRows, write: download.write });
-      if (truncated) throw new PayloadTooLargeError(`the file is larger than ${config.upload.maxBytes} bytes`, config.upload.maxBytes);
+      const scored = await scoreCsvStream(upload.stream, model, { maxRows: config.upload.maxRows, write: download.write });
+      const tooLarge = upload.tooLarge();
+      if (tooLarge) throw tooLarge;
       await download.commit();
       metrics.countPredictionLabels(scored.modelVersion, scored.classCounts);
       answered();
@@ -116,9 +91,9 @@ export class PredictionResolver {
       return result;
     } catch (error) {
       await download.abort();
-      stream.resume(); // drain what is left of the upload so the request can finish
-      if (truncated) throw new PayloadTooLargeError(`the file is larger than ${config.upload.maxBytes} bytes`, config.upload.maxBytes);
-      throw uploadError(error, config.upload.maxBytes);
+      upload.stream.resume(); // drain what is left of the upload so the request can finish
+      // ml's CSV reader has plain errors of its own (ml/ is pure): the file's fault
+      throw upload.tooLarge(error) ?? (error instanceof CsvFormatError ? new BadUserInputError(error.message, 'file') : error);
     }
   }
 
@@ -134,12 +109,4 @@ export class PredictionResolver {
     }
     return out;
   }
-}
-
-function uploadError(error: unknown, maxBytes: number): unknown {
-  if (error instanceof TrellisError) return error;
-  if (error instanceof CsvFormatError || error instanceof EmptyBatchFileError) return new BadUserInputError(error.message, 'file');
-  if (error instanceof BatchRowLimitError) return new PayloadTooLargeError(error.message, error.limit);
-  if ((error as { status?: number } | null)?.status === 413) return new PayloadTooLargeError(`the file is larger than ${maxBytes} bytes`, maxBytes);
-  return apiError(error);
 }

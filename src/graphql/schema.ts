@@ -24,7 +24,8 @@ function containerFor(services: AppServices | null): ContainerType {
 
 /**
  * type-graphql insists on a PubSub once any @Subscription exists, even when every subscription
- * brings its own `subscribe` function (ours read Postgres LISTEN/NOTIFY, see src/jobs/live.ts).
+ * brings its own `subscribe` function (ours are LISTEN/NOTIFY streams of the services:
+ * jobs.epochStream, jobs.updates, registry.activeModelChanges).
  */
 const NO_PUBSUB: PubSub = {
   publish() {

@@ -1,20 +1,15 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { epochStream, jobUpdates } from '../jobs/live.js';
-import { poolOf } from '../db/sql.js';
 import type { JobRecord, StoredEpoch } from '../jobs/types.js';
-import type { ModelVersionRecord } from '../registry/registry.js';
+import type { ModelVersionRecord } from '../registry/types.js';
 import type { AppServices } from '../services.js';
-import { EpochMetrics, JobStatus, subscriptionServices } from './common.types.js';
+import { EpochMetrics, subscriptionServices } from './common.types.js';
+import { JobStatus } from './enums.js';
 import type { GraphQLContext } from './context.js';
 import { NotFoundError } from '../errors.js';
 import { loadersFor } from './loaders.js';
 import { ModelVersion } from './model.types.js';
 import { RetrainInput, TrainingJob, TrainingJobConnection } from './training-job.types.js';
 import { RequiresRole } from './authorization.js';
-
-function liveDeps(services: AppServices) {
-  return { pool: poolOf(services.dataSource), bus: services.bus };
-}
 
 @Resolver(() => TrainingJob)
 export class TrainingJobResolver {
@@ -72,12 +67,7 @@ export class TrainingJobResolver {
   @RequiresRole('VIEWER')
   @Subscription(() => EpochMetrics, {
     description: 'Stored epochs first, then live ones, in order, each once; completes when the job ends',
-    subscribe: async ({ args, info }) => {
-      const services = subscriptionServices(info);
-      const jobId = (args as { jobId: string }).jobId;
-      if (!(await services.jobs.get(jobId))) throw new NotFoundError('Training job', jobId);
-      return epochStream(liveDeps(services), jobId);
-    },
+    subscribe: ({ args, info }) => subscriptionServices(info).jobs.epochStream((args as { jobId: string }).jobId),
   })
   trainingProgress(@Root() epoch: StoredEpoch, @Arg('jobId', () => ID) _jobId: string): StoredEpoch {
     return epoch;
@@ -86,12 +76,7 @@ export class TrainingJobResolver {
   @RequiresRole('VIEWER')
   @Subscription(() => TrainingJob, {
     description: 'Status changes of one job (its current state first; completes when it ends) or, without jobId, of every job',
-    subscribe: async ({ args, info }) => {
-      const services = subscriptionServices(info);
-      const jobId = (args as { jobId?: string | null }).jobId ?? null;
-      if (jobId !== null && !(await services.jobs.get(jobId))) throw new NotFoundError('Training job', jobId);
-      return jobUpdates(liveDeps(services), jobId);
-    },
+    subscribe: ({ args, info }) => subscriptionServices(info).jobs.updates((args as { jobId?: string | null }).jobId ?? null),
   })
   trainingJobUpdated(@Root() job: JobRecord, @Arg('jobId', () => ID, { nullable: true }) _jobId: string | null): JobRecord {
     return job;

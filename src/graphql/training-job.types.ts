@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Hyperparameters, JobStatus, PageInfo } from './common.types.js';
+import { Hyperparameters, PageInfo } from './common.types.js';
+import { JobStatus } from './enums.js';
 
 @ObjectType({ description: 'A retraining request and its lifecycle (epochs and model via field resolvers)' })
 export class TrainingJob {

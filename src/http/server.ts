@@ -54,6 +54,8 @@ export interface HttpServerOptions {
   /** role, rate limit and cost, before each operation runs (HTTP and WebSocket) */
   guard: OperationGuard;
   introspection: boolean;
+  /** Apollo's landing page at GET /graphql (off in production) */
+  landingPage: boolean;
   /** "Did you mean …?" in validation errors */
   fieldSuggestions: boolean;
   /** told of each WebSocket operation (HTTP ones are counted by an Apollo plugin), e.g. for metrics */
@@ -190,7 +192,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           };
         },
       },
-      ...(process.env.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
       {
         async requestDidStart() {
           return {

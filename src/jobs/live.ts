@@ -5,69 +5,14 @@
  *
  * Across a database outage: notifications sent while the bus's LISTEN connection was down are
  * lost, so after each reconnect (bus.onReconnect) every stream resyncs — re-reads from its cursor
- * (the last epoch sent, the job's state, the active version) — and reads retry transient errors
+ * (the last epoch sent, the job's state) — and reads retry transient errors
  * for as long as the subscriber stays, so a subscriber sees each epoch once, in order.
  */
-import type pg from 'pg';
-import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
-import { withRetry } from '../db/retry.js';
+import { CHANNELS } from '../db/notify-bus.js';
+import { Channel, closable, reader, RESYNC, type LiveDeps } from '../db/live-channel.js';
+import { isUuid } from '../db/sql.js';
 import { NotFoundError } from '../errors.js';
-import { isUuid } from './queue.js';
-import { TERMINAL_STATUSES, toEpoch, toJob, type EpochEvent, type JobEvent, type JobRecord, type StoredEpoch } from './types.js';
-
-/** A push queue consumed as an async iterator; `onClose` runs once when the consumer stops. */
-class Channel<T> {
-  private readonly items: T[] = [];
-  private wake: (() => void) | null = null;
-  closed = false;
-  /** aborted when the consumer leaves: reads waiting out an outage give up */
-  readonly gone = new AbortController();
-
-  push(item: T): void {
-    this.items.push(item);
-    this.notify();
-  }
-
-  notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  /** Waits until something was pushed (or `ms` passed), then hands over everything queued. */
-  async drain(ms: number): Promise<T[]> {
-    if (this.items.length === 0 && !this.closed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.items.splice(0);
-  }
-}
-
-const isTerminal = (status: string) => (TERMINAL_STATUSES as readonly string[]).includes(status);
-
-export interface LiveDeps {
-  pool: pg.Pool;
-  bus: NotifyBus;
-  /** safety-net re-read of the job (lost notifications during a LISTEN reconnect) */
-  recheckMs?: number;
-  /** how long a read waits out an unreachable database before the subscription fails (default 5 min) */
-  outagePatienceMs?: number;
-}
-
-/** The resync marker pushed into a stream after the bus reconnected. */
-const RESYNC = { kind: 'resync' } as const;
-
-/** One read of a stream: transient errors retried while the subscriber stays (and within the patience). */
-function reader(deps: LiveDeps, events: Channel<unknown>) {
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    withRetry(fn, { deadline: Date.now() + (deps.outagePatienceMs ?? 300_000), baseDelayMs: 200, maxDelayMs: 2_000, signal: events.gone.signal });
-}
+import { isTerminalJobStatus as isTerminal, toEpoch, toJob, type EpochEvent, type JobEvent, type JobRecord, type StoredEpoch, type TrainingEpochRow, type TrainingJobRow } from './types.js';
 
 /**
  * Where an epoch stream stands: the attempt it follows and the last epoch it sent. `accept` says
@@ -122,18 +67,19 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<Epo
   const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
   const read = reader(deps, events);
   try {
-    const jobRes = await read(() => deps.pool.query('SELECT * FROM training_job WHERE id = $1', [jobId]));
-    if (!jobRes.rows[0]) throw new NotFoundError('Training job', jobId);
-    const cursor = new EpochCursor(toJob(jobRes.rows[0]).attempts);
+    const jobRes = await read(() => deps.pool.query<TrainingJobRow>('SELECT * FROM training_job WHERE id = $1', [jobId]));
+    const stored = jobRes.rows[0];
+    if (!stored) throw new NotFoundError('Training job', jobId);
+    const cursor = new EpochCursor(stored.attempts);
     const fromDb = async function* (): AsyncGenerator<StoredEpoch> {
-      const res = await read(() => deps.pool.query('SELECT * FROM training_epoch WHERE job_id = $1 AND epoch > $2 ORDER BY epoch', [jobId, cursor.last]));
+      const res = await read(() => deps.pool.query<TrainingEpochRow>('SELECT * FROM training_epoch WHERE job_id = $1 AND epoch > $2 ORDER BY epoch', [jobId, cursor.last]));
       for (const row of res.rows) {
         const epoch = toEpoch(row);
         if (cursor.accept(epoch, true) === 'send') yield epoch;
       }
     };
     yield* fromDb();
-    let done = isTerminal(toJob(jobRes.rows[0]).status);
+    let done = isTerminal(stored.status);
     while (!done) {
       const batch = await events.drain(deps.recheckMs ?? 5_000);
       if (events.closed) return;
@@ -155,8 +101,8 @@ async function* epochStreamOn(deps: LiveDeps, jobId: string, events: Channel<Epo
         yield { jobId: id, attempt: a, workerId: null, ...m };
       }
       if (recheck || done) {
-        const job = await read(() => deps.pool.query('SELECT status, attempts FROM training_job WHERE id = $1', [jobId]));
-        const row = job.rows[0] as { status: string; attempts: number } | undefined;
+        const job = await read(() => deps.pool.query<Pick<TrainingJobRow, 'status' | 'attempts'>>('SELECT status, attempts FROM training_job WHERE id = $1', [jobId]));
+        const row = job.rows[0];
         if (!row) return;
         cursor.seeAttempt(row.attempts);
         yield* fromDb();
@@ -191,7 +137,7 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
   const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
   const retried = reader(deps, events);
   const read = async (id: string) => {
-    const res = await retried(() => deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]));
+    const res = await retried(() => deps.pool.query<TrainingJobRow>('SELECT * FROM training_job WHERE id = $1', [id]));
     return res.rows[0] ? toJob(res.rows[0]) : null;
   };
   const keyOf = (j: Pick<JobRecord, 'status' | 'cancelRequested' | 'attempts'>) => `${j.status}|${j.cancelRequested}|${j.attempts}`;
@@ -231,7 +177,7 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
       if (jobId === null && resync && since) {
         // Transitions missed while the bus was down: every job changed since the last one sent.
         const res = await retried(() =>
-          deps.pool.query('SELECT * FROM training_job WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2', [since, RESYNC_MAX_JOBS]),
+          deps.pool.query<TrainingJobRow>('SELECT * FROM training_job WHERE updated_at > $1 ORDER BY updated_at, id LIMIT $2', [since, RESYNC_MAX_JOBS]),
         );
         for (const job of res.rows.map(toJob)) {
           if (sent.get(job.id) === keyOf(job)) continue;
@@ -267,48 +213,4 @@ async function* jobUpdatesOn(deps: LiveDeps, jobId: string | null, events: Chann
     off();
     offResync();
   }
-}
-
-/**
- * Each model activation, anywhere: the version number that became active. After a reconnect of
- * the bus the active version is re-read, and sent when it changed meanwhile.
- */
-export function activations(deps: LiveDeps): AsyncGenerator<number> {
-  const events = new Channel<{ version: number } | typeof RESYNC>();
-  const gen = async function* (): AsyncGenerator<number> {
-    const off = deps.bus.subscribe(CHANNELS.modelActivated, (p) => events.push(p as { version: number }));
-    const offResync = deps.bus.onReconnect(() => events.push(RESYNC));
-    const read = reader(deps, events);
-    const activeVersion = async () =>
-      (await read(() => deps.pool.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`))).rows[0]?.version ?? null;
-    try {
-      let known = await activeVersion();
-      for (;;) {
-        const batch = await events.drain(60_000);
-        if (events.closed) return;
-        for (const e of batch) {
-          const version = 'kind' in e ? await activeVersion() : e.version;
-          if (version === null || ('kind' in e && version === known)) continue;
-          known = version;
-          yield version;
-        }
-      }
-    } finally {
-      off();
-      offResync();
-    }
-  };
-  return closable(gen(), events);
-}
-
-/** Makes `return()` (the subscriber left) wake a generator waiting for events, so it ends at once. */
-function closable<T>(gen: AsyncGenerator<T>, events: Channel<unknown>): AsyncGenerator<T> {
-  const original = gen.return.bind(gen);
-  gen.return = (value) => {
-    events.closed = true;
-    events.gone.abort();
-    events.notify();
-    return original(value);
-  };
-  return gen;
 }

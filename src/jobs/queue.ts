@@ -1,18 +1,19 @@
 /**
- * The job queue as the API sees it: enqueue (validated, deduplicated), cancel, read and page.
- * Workers use the statements under sql/ directly (see trainer.ts).
+ * The job queue as the API sees it: enqueue (validated, deduplicated), cancel, read and page, and
+ * the live streams of subscriptions (a job's epochs, job changes). Workers use the statements
+ * under sql/ directly (see trainer.ts).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { allDatasetIds, existingDatasetIds, labeledRowCount } from '../datasets/reads.js';
+import type { NotifyBus } from '../db/notify-bus.js';
+import { isUuid, type Executor } from '../db/sql.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import { HyperparameterError, MIN_LABELED_ROWS, resolveHyperparameters, type Hyperparameters } from '../ml/index.js';
+import { epochStream, jobUpdates } from './live.js';
 import { cancelJob } from './sql/cancel.js';
-import type { Executor } from '../db/sql.js';
 import { enqueueJob } from './sql/enqueue.js';
-import { toEpoch, toJob, type JobRecord, type JobStatus, type StoredEpoch } from './types.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (id: string): boolean => UUID.test(id);
+import { toEpoch, toJob, type JobRecord, type JobStatus, type StoredEpoch, type TrainingEpochRow, type TrainingJobRow } from './types.js';
 
 export interface RetrainRequest {
   datasetIds?: string[] | null;
@@ -66,7 +67,7 @@ export class NotEnoughLabeledRowsError extends BadUserInputError {
 }
 
 export class JobQueue {
-  constructor(private readonly deps: { pool: pg.Pool; maxAttempts: number }) {}
+  constructor(private readonly deps: { pool: pg.Pool; bus: NotifyBus; maxAttempts: number }) {}
 
   /**
    * Queues a retraining on the given datasets (default: every stored dataset) or returns the
@@ -85,8 +86,7 @@ export class JobQueue {
       throw new BadUserInputError(`priority: expected an integer from ${PRIORITY_LIMITS.min} to ${PRIORITY_LIMITS.max}`, 'input.priority');
     }
     const datasetIds = await this.resolveDatasets(db, request.datasetIds);
-    const labeled = await db.query<{ n: string }>('SELECT coalesce(sum(labeled_count), 0) AS n FROM dataset WHERE id = ANY($1::uuid[])', [datasetIds]);
-    const labeledRows = Number(labeled.rows[0]?.n ?? 0);
+    const labeledRows = await labeledRowCount(db, datasetIds);
     if (labeledRows < MIN_LABELED_ROWS) throw new NotEnoughLabeledRowsError(labeledRows);
     const key = dedupeKey(datasetIds, hyperparameters);
     for (let tries = 0; tries < 5; tries++) {
@@ -98,15 +98,14 @@ export class JobQueue {
 
   private async resolveDatasets(db: Executor, ids: string[] | null | undefined): Promise<string[]> {
     if (!ids || ids.length === 0) {
-      const all = await db.query<{ id: string }>('SELECT id FROM dataset ORDER BY created_at, id');
-      if (all.rows.length === 0) throw new BadUserInputError('there is no stored dataset to train on: upload one first', 'input.datasetIds');
-      return all.rows.map((r) => r.id);
+      const all = await allDatasetIds(db);
+      if (all.length === 0) throw new BadUserInputError('there is no stored dataset to train on: upload one first', 'input.datasetIds');
+      return all;
     }
     const unique = [...new Set(ids)];
     const malformed = unique.find((id) => !isUuid(id));
     if (malformed) throw new BadUserInputError(`dataset id ${malformed} is not a UUID`, 'input.datasetIds');
-    const found = await db.query<{ id: string }>('SELECT id FROM dataset WHERE id = ANY($1::uuid[])', [unique]);
-    const known = new Set(found.rows.map((r) => r.id));
+    const known = await existingDatasetIds(db, unique);
     const missing = unique.find((id) => !known.has(id));
     if (missing) throw new BadUserInputError(`dataset ${missing} does not exist`, 'input.datasetIds');
     return unique;
@@ -130,12 +129,12 @@ export class JobQueue {
 
   async get(id: string): Promise<JobRecord | null> {
     if (!isUuid(id)) return null;
-    const res = await this.deps.pool.query('SELECT * FROM training_job WHERE id = $1', [id]);
+    const res = await this.deps.pool.query<TrainingJobRow>('SELECT * FROM training_job WHERE id = $1', [id]);
     return res.rows[0] ? toJob(res.rows[0]) : null;
   }
 
   async getByModelVersions(versions: readonly number[]): Promise<JobRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM training_job WHERE model_version = ANY($1::int[])', [versions]);
+    const res = await this.deps.pool.query<TrainingJobRow>('SELECT * FROM training_job WHERE model_version = ANY($1::int[])', [versions]);
     return res.rows.map(toJob);
   }
 
@@ -152,13 +151,13 @@ export class JobQueue {
       where += ' AND (created_at, id) < ($2::timestamptz, $3::uuid)';
     }
     params.push(first + 1);
-    const res = await this.deps.pool.query(
+    const res = await this.deps.pool.query<TrainingJobRow & { cursor_time: string }>(
       `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_time
          FROM training_job WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
     const rows = res.rows.slice(0, first);
-    const edges = rows.map((r) => ({ cursor: encodeCursor(r.cursor_time as string, r.id as string), job: toJob(r) }));
+    const edges = rows.map(({ cursor_time, ...row }) => ({ cursor: encodeCursor(cursor_time, row.id), job: toJob(row) }));
     return {
       edges,
       hasNextPage: res.rows.length > first,
@@ -176,11 +175,29 @@ export class JobQueue {
     const ids = jobIds.filter(isUuid);
     const byJob = new Map<string, StoredEpoch[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return byJob;
-    const res = await this.deps.pool.query('SELECT * FROM training_epoch WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, epoch', [ids]);
+    const res = await this.deps.pool.query<TrainingEpochRow>('SELECT * FROM training_epoch WHERE job_id = ANY($1::uuid[]) ORDER BY job_id, epoch', [ids]);
     for (const row of res.rows) {
       const epoch = toEpoch(row);
       byJob.get(epoch.jobId)?.push(epoch);
     }
     return byJob;
+  }
+
+  /**
+   * trainingProgress: every epoch of the job's current attempt, stored ones first, then live ones,
+   * in order, each once; ends when the job does. NOT_FOUND (at once) for an unknown job.
+   */
+  async epochStream(jobId: string): Promise<AsyncGenerator<StoredEpoch>> {
+    if (!(await this.get(jobId))) throw new NotFoundError('Training job', jobId);
+    return epochStream(this.deps, jobId);
+  }
+
+  /**
+   * trainingJobUpdated: the job's status changes (its current state first; ends with the job) or,
+   * with a null id, every job's. NOT_FOUND (at once) for an unknown job.
+   */
+  async updates(jobId: string | null): Promise<AsyncGenerator<JobRecord>> {
+    if (jobId !== null && !(await this.get(jobId))) throw new NotFoundError('Training job', jobId);
+    return jobUpdates(this.deps, jobId);
   }
 }

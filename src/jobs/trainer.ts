@@ -21,6 +21,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Config } from '../config.js';
+import { loadRecords } from '../datasets/reads.js';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
 import { isTransientDbError, backoffDelay, pause, withRetry } from '../db/retry.js';
@@ -40,7 +41,6 @@ import { claimState } from './sql/claim-state.js';
 import { pruneFinishedEpochs } from './sql/prune-epochs.js';
 import { retryJobLater } from './sql/retry-later.js';
 import type { ClaimToken, JobEvent, JobRecord } from './types.js';
-import { loadRecords } from './training-data.js';
 
 /**
  * Why a running attempt stops early: cancel asked for; lease lost (another claim owns the job);
@@ -61,6 +61,8 @@ export interface TrainerOptions {
   logger: Logger;
   registry: ModelRegistry;
   jobs: Config['jobs'];
+  /** the tfjs backend training tries first (TRELLIS_TF_BACKEND); default tensorflow → wasm → cpu */
+  tfBackend?: Config['tfBackend'];
   /** retry of transient database errors (base and cap of the backoff) */
   db?: Pick<Config['db'], 'retryBaseMs' | 'retryMaxMs'>;
   /** how long stop() may spend settling running jobs during an outage before leaving them to their lease */
@@ -256,6 +258,7 @@ export class Trainer {
       const train = this.opts.train ?? trainInWorker;
       const outcome = await train(records, {
         hyperparameters: job.hyperparameters,
+        ...(this.opts.tfBackend ? { backend: this.opts.tfBackend } : {}),
         // the gate's pinned rows: hash-pinned ones are left out by trainModel, evaluation-only datasets' here
         excludeIdentities: await evaluationOnlyIdentities(pool),
         signal,

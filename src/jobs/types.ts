@@ -13,32 +13,71 @@
  *   than the lease, the training thread dying) goes back to QUEUED with `run_at` pushed out by a
  *   capped exponential backoff; the attempt counts. Out of attempts, it is FAILED instead.
  */
+import { camelize, type Camelized } from '../db/rows.js';
 import type { EpochMetrics, Hyperparameters } from '../ml/index.js';
 
-export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+/** Every status of a job, in lifecycle order (the GraphQL enum and the metrics gauge follow it). */
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** A job in one of these never changes again. */
+export const TERMINAL_JOB_STATUSES = ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
 
-export interface JobRecord {
+export function isTerminalJobStatus(status: string): boolean {
+  return (TERMINAL_JOB_STATUSES as readonly string[]).includes(status);
+}
+
+/** One row of `training_job` as Postgres returns it. */
+export interface TrainingJobRow {
   id: string;
   status: JobStatus;
-  datasetIds: string[];
+  dataset_ids: string[];
+  /** resolved: every default filled in */
   hyperparameters: Hyperparameters;
-  dedupeKey: string;
+  /** same datasets + hyperparameters => same key; at most one QUEUED job per key */
+  dedupe_key: string;
   attempts: number;
-  maxAttempts: number;
-  workerId: string | null;
-  leaseExpiresAt: Date | null;
-  cancelRequested: boolean;
+  max_attempts: number;
+  worker_id: string | null;
+  lease_expires_at: Date | null;
+  cancel_requested: boolean;
   error: string | null;
-  modelVersion: number | null;
+  model_version: number | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  cancelled_at: Date | null;
+  updated_at: Date;
+  /** claimed highest first, then oldest first */
   priority: number;
   /** not claimed before this time (set when a transient failure handed the job back) */
-  runAt: Date | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  cancelledAt: Date | null;
-  updatedAt: Date;
+  run_at: Date | null;
+}
+
+/** A job as the queue hands it out: the row, camelCased (see db/rows.ts). */
+export type JobRecord = Camelized<TrainingJobRow>;
+export const toJob: (row: TrainingJobRow) => JobRecord = camelize;
+
+/** One row of `training_epoch`: a finished epoch of the job's current attempt. */
+export interface TrainingEpochRow {
+  job_id: string;
+  epoch: number;
+  attempt: number;
+  /** the worker that trained it */
+  worker_id: string | null;
+  loss: number;
+  accuracy: number;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  learning_rate: number;
+  duration_ms: number;
+  created_at: Date;
+}
+
+/** An epoch as the API streams it (stored or live): the row without its write time. */
+export type StoredEpoch = Camelized<Omit<TrainingEpochRow, 'created_at'>>;
+
+export function toEpoch({ created_at: _, ...epoch }: TrainingEpochRow): StoredEpoch {
+  return camelize(epoch);
 }
 
 /** Who holds a job right now: only this worker, in this attempt, may write to it. */
@@ -46,12 +85,6 @@ export interface ClaimToken {
   jobId: string;
   workerId: string;
   attempt: number;
-}
-
-export interface StoredEpoch extends EpochMetrics {
-  jobId: string;
-  attempt: number;
-  workerId: string | null;
 }
 
 /** Payload of a NOTIFY on the job-events channel. */
@@ -69,45 +102,4 @@ export interface JobEvent {
 export interface EpochEvent extends EpochMetrics {
   jobId: string;
   attempt: number;
-}
-
-type Row = Record<string, unknown>;
-
-export function toJob(r: Row): JobRecord {
-  return {
-    id: r.id as string,
-    status: r.status as JobStatus,
-    datasetIds: (r.dataset_ids as string[] | null) ?? [],
-    hyperparameters: r.hyperparameters as Hyperparameters,
-    dedupeKey: r.dedupe_key as string,
-    attempts: r.attempts as number,
-    maxAttempts: r.max_attempts as number,
-    workerId: (r.worker_id as string | null) ?? null,
-    leaseExpiresAt: (r.lease_expires_at as Date | null) ?? null,
-    cancelRequested: r.cancel_requested as boolean,
-    error: (r.error as string | null) ?? null,
-    modelVersion: (r.model_version as number | null) ?? null,
-    priority: (r.priority as number | undefined) ?? 0,
-    runAt: (r.run_at as Date | null) ?? null,
-    createdAt: r.created_at as Date,
-    startedAt: (r.started_at as Date | null) ?? null,
-    finishedAt: (r.finished_at as Date | null) ?? null,
-    cancelledAt: (r.cancelled_at as Date | null) ?? null,
-    updatedAt: r.updated_at as Date,
-  };
-}
-
-export function toEpoch(r: Row): StoredEpoch {
-  return {
-    jobId: r.job_id as string,
-    epoch: r.epoch as number,
-    attempt: r.attempt as number,
-    workerId: (r.worker_id as string | null) ?? null,
-    loss: r.loss as number,
-    accuracy: r.accuracy as number,
-    valLoss: (r.val_loss as number | null) ?? null,
-    valAccuracy: (r.val_accuracy as number | null) ?? null,
-    learningRate: r.learning_rate as number,
-    durationMs: r.duration_ms as number,
-  };
 }

@@ -1,6 +1,7 @@
 /**
  * TensorFlow.js backend selection: @tensorflow/tfjs-node when installed (optional dependency), else
- * WebAssembly, else the pure-JS cpu backend. TRELLIS_TF_BACKEND=tensorflow|wasm|cpu overrides.
+ * WebAssembly, else the pure-JS cpu backend. A preferred backend (TRELLIS_TF_BACKEND, read by
+ * src/config.ts and passed in) starts the list.
  *
  * Why wasm before cpu: for this MLP (about 250 inputs, 64/32 hidden units, batch 16) a training step
  * measured 1.4 ms on wasm against 5.1 ms on cpu on the 2-core dev machine (scripts/bench-train.ts
@@ -9,9 +10,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { TF_BACKENDS, type BackendName } from './backend-names.js';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type { BackendName };
 
 let wasmRegistered = false;
 
@@ -41,21 +42,14 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
-function parsePreference(value: string | undefined): BackendName | undefined {
-  if (value === undefined || value === '') return undefined;
-  const v = value.toLowerCase();
-  if ((BACKENDS as readonly string[]).includes(v)) return v as BackendName;
-  throw new Error(`TRELLIS_TF_BACKEND must be one of ${BACKENDS.join(', ')}, got "${value}"`);
-}
-
 /**
- * Selects and initialises a backend, falling back down the list tensorflow → wasm → cpu.
- * TRELLIS_TF_BACKEND wins over `preferred`. Returns the backend name in use.
+ * Selects and initialises a backend: `preferred` (default tensorflow), falling back down the list
+ * tensorflow → wasm → cpu. Returns the backend name in use.
  */
 export async function initBackend(preferred?: BackendName, log: (msg: string) => void = () => {}): Promise<string> {
   tf.env().set('PROD', true);
-  const wanted = parsePreference(process.env.TRELLIS_TF_BACKEND) ?? preferred ?? 'tensorflow';
-  const order = BACKENDS.slice(BACKENDS.indexOf(wanted));
+  const wanted = preferred ?? 'tensorflow';
+  const order = TF_BACKENDS.slice(TF_BACKENDS.indexOf(wanted));
   if (tf.getBackend() === wanted) return wanted;
   for (const name of order) {
     const ok = name === 'tensorflow' ? await tryTensorflow() : name === 'wasm' ? await tryWasm() : await tf.setBackend('cpu');

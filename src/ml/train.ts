@@ -25,7 +25,7 @@ export interface TrainOptions {
   /** cancel: stops between batches, rejects with TrainingCancelledError */
   signal?: AbortSignal;
   log?: (msg: string) => void;
-  /** backend to prefer (TRELLIS_TF_BACKEND still wins) */
+  /** backend to prefer (TRELLIS_TF_BACKEND, through the config); default tensorflow, falling back to wasm, then cpu */
   backend?: BackendName;
   /** extra cancellation check between batches (the worker uses a SharedArrayBuffer flag) */
   shouldCancel?: () => boolean;

@@ -7,6 +7,7 @@
  * Gauges that describe shared state (jobs by status, the active version) are read when scraped.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JOB_STATUSES } from '../jobs/types.js';
 import { LABELS } from '../ml/types.js';
 import { argmax } from '../serving/predictor.js';
 
@@ -19,8 +20,6 @@ export interface MetricsSources {
   activeVersion(): number | null;
 }
 
-/** Every job status, so a status with no job reads 0 instead of vanishing from the scrape. */
-const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
 export class Metrics {
   readonly registry = new Registry();
@@ -59,6 +58,7 @@ export class Metrics {
       labelNames: ['status'], registers,
       async collect() {
         const counts = await sources.jobCounts();
+        // every status, so a status with no job reads 0 instead of vanishing from the scrape
         for (const status of JOB_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });

@@ -19,6 +19,7 @@ import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import type { Logger } from '../logger.js';
 import { FacilityClassifier, unpackBundle } from '../ml/index.js';
 import { ModelLoadError, type LoadedModel, type ModelSource } from './model-source.js';
+import type { ModelVersionRow } from './types.js';
 
 export interface ActiveModelCacheOptions {
   pool: pg.Pool;
@@ -116,7 +117,7 @@ export class ActiveModelCache implements ModelSource {
   async refresh(): Promise<void> {
     const seq = ++this.refreshSeq;
     try {
-      const res = await this.opts.pool.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
+      const res = await this.opts.pool.query<Pick<ModelVersionRow, 'version'>>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
       const version = res.rows[0]?.version;
       if (seq !== this.refreshSeq) return;
       this.registryActive = version ?? null;
@@ -152,7 +153,7 @@ export class ActiveModelCache implements ModelSource {
 
   /** Reads, verifies (sha256 against the stored checksum) and unpacks one version. */
   private async load(version: number): Promise<LoadedModel | null> {
-    const res = await this.opts.pool.query<{ bundle: Buffer; checksum: string; load_error: string | null }>(
+    const res = await this.opts.pool.query<Pick<ModelVersionRow, 'bundle' | 'checksum' | 'load_error'>>(
       'SELECT bundle, checksum, load_error FROM model_version WHERE version = $1',
       [version],
     );

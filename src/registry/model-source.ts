@@ -9,6 +9,7 @@
  * - hot swap: replacing the active loaded model when `model_activated` is notified; callers
  *   that already hold a LoadedModel keep using it until they finish.
  */
+import { ModelNotReadyError } from '../errors.js';
 import type { FacilityClassifier } from '../ml/index.js';
 
 export interface LoadedModel {
@@ -16,11 +17,10 @@ export interface LoadedModel {
   classifier: FacilityClassifier;
 }
 
-/** A version's bundle could not be loaded (fails its sha256, does not unpack): it is never served. */
-export class ModelLoadError extends Error {
-  override name = 'ModelLoadError';
+/** A version's bundle could not be loaded (fails its sha256, does not unpack): it is never served (MODEL_NOT_READY). */
+export class ModelLoadError extends ModelNotReadyError {
   constructor(readonly version: number, readonly reason: string, options?: { cause?: unknown }) {
-    super(`model version ${version} cannot be served: ${reason}`, options);
+    super(`model version ${version} cannot be served: ${reason}`, options?.cause);
   }
 }
 

@@ -1,98 +1,25 @@
 /**
  * The model registry: numbered versions with their bundle bytes, metrics and lineage; the gate;
  * activation (one transaction that archives the old active version, activates the new one, writes
- * the history row and NOTIFYs model_activated on commit); manual promote and rollback.
- *
- * Glossary: ACTIVE = the one version `predict` uses; CANDIDATE = registered but not (yet) active;
- * ARCHIVED = was active once. Activation kinds: bundled (first start), gate (after training),
- * promote (by hand), rollback (by hand, walks the history back like a stack).
+ * the history row and NOTIFYs model_activated on commit); manual promote and rollback; the stream
+ * of activations. Its vocabulary (statuses, activation kinds, rows and records) is in types.ts.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { CHANNELS } from '../db/notify-bus.js';
+import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { argmaxRows, bundleChecksum, FacilityClassifier, LABELS, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type Hyperparameters, type ModelBundle } from '../ml/index.js';
+import { argmaxRows, bundleChecksum, FacilityClassifier, LABELS, packBundle, unpackBundle, type EvaluationMetrics, type FacilityRecord, type ModelBundle } from '../ml/index.js';
 import { REGISTRY_LOCK_KEY, transaction, type Executor } from '../db/sql.js';
 import { loadEvaluationSet } from './evaluation-set.js';
 import { decideGate, type GateDecision, type GateSettings, type PairedScores } from './gate.js';
+import { activeModels } from './live.js';
+import {
+  MODEL_VERSION_COLUMNS, toActivation, toModelVersion,
+  type ActivationKind, type ModelActivationRecord, type ModelActivationRow, type ModelVersionRecord, type ModelVersionRow,
+} from './types.js';
 
-export type ModelStatus = 'CANDIDATE' | 'ACTIVE' | 'ARCHIVED';
-export type ActivationKind = 'bundled' | 'gate' | 'promote' | 'rollback';
-
-export interface ModelVersionRecord {
-  version: number;
-  status: ModelStatus;
-  source: string;
-  trainingJobId: string | null;
-  datasetIds: string[];
-  rowCount: number;
-  hyperparameters: Hyperparameters;
-  metrics: Omit<EvaluationMetrics, 'report'>;
-  macroF1: number;
-  classificationReport: string;
-  gateDecision: GateDecision | null;
-  backend: string;
-  formatVersion: number;
-  checksum: string;
-  sizeBytes: number;
-  createdAt: Date;
-  activatedAt: Date | null;
-  archivedAt: Date | null;
-  /** why the bundle could not be loaded (failed sha256, does not unpack); such a version is never served */
-  loadError: string | null;
-}
-
-export interface ModelActivationRecord {
-  id: number;
-  fromVersion: number | null;
-  toVersion: number;
-  reason: string;
-  actor: string;
-  kind: ActivationKind;
-  createdAt: Date;
-}
-
-const VERSION_COLUMNS = `version, status, source, training_job_id, dataset_ids, row_count, hyperparameters, metrics, macro_f1,
-  classification_report, gate_decision, backend, format_version, checksum, size_bytes, created_at, activated_at, archived_at, load_error`;
-
-type Row = Record<string, unknown>;
-
-export function toModelVersion(r: Row): ModelVersionRecord {
-  return {
-    version: r.version as number,
-    status: r.status as ModelStatus,
-    source: r.source as string,
-    trainingJobId: (r.training_job_id as string | null) ?? null,
-    datasetIds: (r.dataset_ids as string[] | null) ?? [],
-    rowCount: r.row_count as number,
-    hyperparameters: r.hyperparameters as Hyperparameters,
-    metrics: r.metrics as Omit<EvaluationMetrics, 'report'>,
-    macroF1: r.macro_f1 as number,
-    classificationReport: r.classification_report as string,
-    gateDecision: (r.gate_decision as GateDecision | null) ?? null,
-    backend: r.backend as string,
-    formatVersion: r.format_version as number,
-    checksum: r.checksum as string,
-    sizeBytes: r.size_bytes as number,
-    createdAt: r.created_at as Date,
-    activatedAt: (r.activated_at as Date | null) ?? null,
-    archivedAt: (r.archived_at as Date | null) ?? null,
-    loadError: (r.load_error as string | null) ?? null,
-  };
-}
-
-function toActivation(r: Row): ModelActivationRecord {
-  return {
-    id: r.id as number,
-    fromVersion: (r.from_version as number | null) ?? null,
-    toVersion: r.to_version as number,
-    reason: r.reason as string,
-    actor: r.actor as string,
-    kind: r.kind as ActivationKind,
-    createdAt: r.created_at as Date,
-  };
-}
+type VersionRow = Omit<ModelVersionRow, 'bundle'>;
 
 export interface RegisterInput {
   source: 'training' | 'bundled';
@@ -127,7 +54,15 @@ export function previousActive(history: ReadonlyArray<Pick<ModelActivationRecord
 }
 
 export class ModelRegistry {
-  constructor(private readonly deps: { pool: pg.Pool; logger: Logger; gate: Omit<GateSettings, 'bootstrapIterations'> & { bootstrapIterations?: number } }) {}
+  constructor(
+    private readonly deps: {
+      pool: pg.Pool;
+      logger: Logger;
+      gate: Omit<GateSettings, 'bootstrapIterations'> & { bootstrapIterations?: number };
+      /** the LISTEN bus, for activeModelChanges (processes that never stream activations may leave it out) */
+      bus?: NotifyBus;
+    },
+  ) {}
 
   private get gateSettings(): GateSettings {
     return { bootstrapIterations: 2000, ...this.deps.gate };
@@ -141,7 +76,7 @@ export class ModelRegistry {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
     const next = await tx.query<{ v: number }>('SELECT coalesce(max(version), 0) + 1 AS v FROM model_version');
     const version = next.rows[0]?.v ?? 1;
-    const active = await tx.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
+    const active = await tx.query<Pick<ModelVersionRow, 'version'>>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
     const champion = active.rows[0] ? { version: active.rows[0].version } : null;
     const gate: GateDecision = input.source === 'bundled'
       ? { promoted: true, reason: 'bundled model imported on an empty registry', comparedToVersion: null, candidateMacroF1: input.metrics.macroF1, activeMacroF1: null, tolerance: this.deps.gate.tolerance }
@@ -170,7 +105,7 @@ export class ModelRegistry {
   private async scorePinned(tx: Executor, activeVersion: number, candidate: ModelBundle): Promise<PairedScores | null> {
     try {
       const evaluation = await loadEvaluationSet(tx);
-      const found = await tx.query<{ bundle: Buffer; checksum: string }>('SELECT bundle, checksum FROM model_version WHERE version = $1', [activeVersion]);
+      const found = await tx.query<Pick<ModelVersionRow, 'bundle' | 'checksum'>>('SELECT bundle, checksum FROM model_version WHERE version = $1', [activeVersion]);
       const bytes = found.rows[0]?.bundle;
       if (!bytes) return null;
       if (createHash('sha256').update(bytes).digest('hex') !== found.rows[0]?.checksum) throw new Error(`the bundle of v${activeVersion} fails its sha256`);
@@ -185,7 +120,7 @@ export class ModelRegistry {
 
   /** Archives the active version, activates `version`, writes history, NOTIFYs (sent on commit). Caller holds the registry lock. */
   private async activateIn(tx: Executor, version: number, how: { actor: string; reason: string; kind: ActivationKind }): Promise<void> {
-    const old = await tx.query<{ version: number }>(
+    const old = await tx.query<Pick<ModelVersionRow, 'version'>>(
       `UPDATE model_version SET status = 'ARCHIVED', archived_at = now() WHERE status = 'ACTIVE' RETURNING version`,
     );
     const from = old.rows[0]?.version ?? null;
@@ -205,7 +140,7 @@ export class ModelRegistry {
   async promote(version: number, actor: string, reason?: string): Promise<ModelVersionRecord> {
     await transaction(this.deps.pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
-      const found = await tx.query<{ status: ModelStatus }>('SELECT status FROM model_version WHERE version = $1', [version]);
+      const found = await tx.query<Pick<ModelVersionRow, 'status'>>('SELECT status FROM model_version WHERE version = $1', [version]);
       const row = found.rows[0];
       if (!row) throw new NotFoundError('Model version', version);
       if (row.status === 'ACTIVE') throw new ConflictError(`model version ${version} is already active`, { version });
@@ -218,10 +153,10 @@ export class ModelRegistry {
   async rollback(actor: string): Promise<ModelVersionRecord> {
     const target = await transaction(this.deps.pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
-      const history = await tx.query('SELECT * FROM model_activation ORDER BY id');
+      const history = await tx.query<ModelActivationRow>('SELECT * FROM model_activation ORDER BY id');
       const previous = previousActive(history.rows.map(toActivation));
       if (previous === null) throw new ConflictError('there is no previously active model version to roll back to');
-      const active = await tx.query<{ version: number }>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
+      const active = await tx.query<Pick<ModelVersionRow, 'version'>>(`SELECT version FROM model_version WHERE status = 'ACTIVE'`);
       const from = active.rows[0]?.version;
       await this.activateIn(tx, previous, { actor, reason: `rolled back from v${from ?? '?'} to v${previous}`, kind: 'rollback' });
       return previous;
@@ -230,18 +165,18 @@ export class ModelRegistry {
   }
 
   async list(): Promise<ModelVersionRecord[]> {
-    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version ORDER BY version DESC`);
+    const res = await this.deps.pool.query<VersionRow>(`SELECT ${MODEL_VERSION_COLUMNS} FROM model_version ORDER BY version DESC`);
     return res.rows.map(toModelVersion);
   }
 
   async get(version: number): Promise<ModelVersionRecord | null> {
-    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE version = $1`, [version]);
+    const res = await this.deps.pool.query<VersionRow>(`SELECT ${MODEL_VERSION_COLUMNS} FROM model_version WHERE version = $1`, [version]);
     return res.rows[0] ? toModelVersion(res.rows[0]) : null;
   }
 
   async getMany(versions: readonly number[]): Promise<Map<number, ModelVersionRecord>> {
-    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE version = ANY($1::int[])`, [versions]);
-    return new Map(res.rows.map((r) => [r.version as number, toModelVersion(r)]));
+    const res = await this.deps.pool.query<VersionRow>(`SELECT ${MODEL_VERSION_COLUMNS} FROM model_version WHERE version = ANY($1::int[])`, [versions]);
+    return new Map(res.rows.map((r) => [r.version, toModelVersion(r)]));
   }
 
   async mustGet(version: number): Promise<ModelVersionRecord> {
@@ -251,18 +186,28 @@ export class ModelRegistry {
   }
 
   async active(): Promise<ModelVersionRecord | null> {
-    const res = await this.deps.pool.query(`SELECT ${VERSION_COLUMNS} FROM model_version WHERE status = 'ACTIVE'`);
+    const res = await this.deps.pool.query<VersionRow>(`SELECT ${MODEL_VERSION_COLUMNS} FROM model_version WHERE status = 'ACTIVE'`);
     return res.rows[0] ? toModelVersion(res.rows[0]) : null;
   }
 
   async activations(first = 50): Promise<ModelActivationRecord[]> {
-    const res = await this.deps.pool.query('SELECT * FROM model_activation ORDER BY id DESC LIMIT $1', [first]);
+    const res = await this.deps.pool.query<ModelActivationRow>('SELECT * FROM model_activation ORDER BY id DESC LIMIT $1', [first]);
     return res.rows.map(toActivation);
+  }
+
+  /**
+   * activeModelChanged: each change of the active model, committed by any process, as the version
+   * that became active.
+   */
+  activeModelChanges(): AsyncGenerator<ModelVersionRecord> {
+    const { pool, bus } = this.deps;
+    if (!bus) throw new Error('the registry was built without the notify bus: it cannot stream activations');
+    return activeModels({ pool, bus }, (version) => this.get(version));
   }
 
   /** The stored bundle bytes of a version, or null if unknown. */
   async bundleBytes(version: number): Promise<Buffer | null> {
-    const res = await this.deps.pool.query<{ bundle: Buffer }>('SELECT bundle FROM model_version WHERE version = $1', [version]);
+    const res = await this.deps.pool.query<Pick<ModelVersionRow, 'bundle'>>('SELECT bundle FROM model_version WHERE version = $1', [version]);
     return res.rows[0]?.bundle ?? null;
   }
 

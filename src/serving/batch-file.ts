@@ -4,21 +4,17 @@
  * into one reused matrix), and written as the scored CSV while the upload is still being read.
  * Per-row results are kept compactly (a label byte and the probabilities per row) for the API.
  */
+import { BadUserInputError, TooManyRowsError } from '../errors.js';
 import { LABELS, cleanRawRow, readRawCsv, type FacilityRecord, type RejectedRow } from '../ml/index.js';
 import type { LoadedModel } from '../registry/model-source.js';
 import { csvLine, formatProbability, PREDICTION_COLUMNS } from './scored-csv.js';
 
-export class BatchRowLimitError extends Error {
-  override name = 'BatchRowLimitError';
-  constructor(readonly limit: number) {
-    super(`the file has more than ${limit} data rows`);
-  }
-}
+/** More data rows than UPLOAD_MAX_ROWS: PAYLOAD_TOO_LARGE, worded like every upload's row limit. */
+export class BatchRowLimitError extends TooManyRowsError {}
 
-export class EmptyBatchFileError extends Error {
-  override name = 'EmptyBatchFileError';
+export class EmptyBatchFileError extends BadUserInputError {
   constructor() {
-    super('the file has a header but no data rows');
+    super('the file has a header but no data rows', 'file');
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { LABELS, type FacilityRecord, type RatingClass } from '../ml/index.js';
 import type { LoadedModel, ModelSource } from '../registry/model-source.js';
-import { NoActiveModelError, UnknownModelVersionError } from './errors.js';
+import { NoActiveModelError, UnknownModelVersionError } from '../errors.js';
 import { MicroBatcher, type MicroBatchStats } from './micro-batcher.js';
 
 export interface ClassProbabilityResult {

@@ -13,14 +13,33 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { CHANNELS, type NotifyBus } from '../db/notify-bus.js';
 import { BadUserInputError, NotFoundError } from '../errors.js';
-import { isUuid } from '../jobs/queue.js';
+import { camelize, type Camelized } from '../db/rows.js';
+import { isUuid } from '../db/sql.js';
 import type { Logger } from '../logger.js';
 import { checkWebhookUrl, postJson, signBody, WebhookTargetError } from './outbound.js';
 
 export const WEBHOOK_EVENTS = ['MODEL_REGISTERED', 'MODEL_ACTIVATED', 'TRAINING_JOB_FINISHED', 'DATASET_UPLOADED'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
-export interface WebhookRecord { id: string; url: string; events: WebhookEventName[]; createdAt: Date; createdBy: string | null }
+/** One row of `webhook` as Postgres returns it. */
+interface WebhookRow {
+  id: string;
+  url: string;
+  events: WebhookEventName[];
+  /** the HMAC key of its deliveries' signatures; shown once, at creation */
+  secret: string;
+  created_by: string | null;
+  created_at: Date;
+  /** deleted webhooks are kept (their deliveries' history refers to them) */
+  deleted_at: Date | null;
+}
+
+const RECORD_COLUMNS = ['id', 'url', 'events', 'created_at', 'created_by'] as const satisfies ReadonlyArray<keyof WebhookRow>;
+type RecordRow = Pick<WebhookRow, (typeof RECORD_COLUMNS)[number]>;
+/** A webhook as the service hands it out: without its secret (only while not deleted). */
+export type WebhookRecord = Camelized<RecordRow>;
+const toWebhook: (row: RecordRow) => WebhookRecord = camelize;
+const RECORD_SELECT = RECORD_COLUMNS.join(', ');
 
 export interface WebhookAttemptRecord {
   id: string; deliveryId: string; event: WebhookEventName; attempt: number; statusCode: number | null;
@@ -37,8 +56,6 @@ export interface WebhookOptions {
   pollMs: number;
 }
 
-interface WebhookRow { id: string; url: string; events: WebhookEventName[]; created_at: Date; created_by: string | null }
-const toWebhook = (r: WebhookRow): WebhookRecord => ({ id: r.id, url: r.url, events: r.events, createdAt: r.created_at, createdBy: r.created_by });
 /** How long a claimed delivery is ours before another dispatcher may take it (≥ timeout + margin). */
 const leaseMs = (timeoutMs: number) => timeoutMs + 10_000;
 
@@ -68,16 +85,16 @@ export class WebhookService {
     }
     if (events.length === 0) throw new BadUserInputError('events: expected at least one event', 'input.events');
     const secret = `whsec_${randomBytes(24).toString('base64url')}`;
-    const { rows } = await this.deps.pool.query<WebhookRow>(
-      `INSERT INTO webhook (url, events, secret, created_by) VALUES ($1, $2, $3, $4) RETURNING id, url, events, created_at, created_by`,
+    const { rows } = await this.deps.pool.query<RecordRow>(
+      `INSERT INTO webhook (url, events, secret, created_by) VALUES ($1, $2, $3, $4) RETURNING ${RECORD_SELECT}`,
       [target.toString(), [...new Set(events)], secret, createdBy],
     );
-    return { secret, webhook: toWebhook(rows[0] as WebhookRow) };
+    return { secret, webhook: toWebhook(rows[0] as RecordRow) };
   }
 
   async list(): Promise<WebhookRecord[]> {
-    const { rows } = await this.deps.pool.query<WebhookRow>(
-      `SELECT id, url, events, created_at, created_by FROM webhook WHERE deleted_at IS NULL ORDER BY created_at DESC`,
+    const { rows } = await this.deps.pool.query<RecordRow>(
+      `SELECT ${RECORD_SELECT} FROM webhook WHERE deleted_at IS NULL ORDER BY created_at DESC`,
     );
     return rows.map(toWebhook);
   }
@@ -85,8 +102,8 @@ export class WebhookService {
   /** Deletes a webhook: no new deliveries; pending ones are dropped. */
   async delete(id: string): Promise<WebhookRecord> {
     if (!isUuid(id)) throw new NotFoundError('Webhook', id);
-    const { rows } = await this.deps.pool.query<WebhookRow>(
-      `WITH gone AS (UPDATE webhook SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id, url, events, created_at, created_by),
+    const { rows } = await this.deps.pool.query<RecordRow>(
+      `WITH gone AS (UPDATE webhook SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING ${RECORD_SELECT}),
             dropped AS (UPDATE webhook_delivery SET status = 'FAILED' WHERE webhook_id IN (SELECT id FROM gone) AND status = 'PENDING')
        SELECT * FROM gone`,
       [id],

@@ -3,13 +3,13 @@
  * reports no drift; the same data with shifted coordinates and care systems reports those first.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { SHARED_DATASET } from '../../src/paths.js';
 import { gqlUpload } from '../helpers/graphql-client.js';
 import { dataOf } from './pipeline/pipeline-helpers.js';
 
-const dataset = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+const dataset = SHARED_DATASET;
 const missing = !existsSync(dataset);
 const DRIFT = `mutation($file: Upload!) { uploadDataset(file: $file, autoRetrain: false) {
   drift { verdict modelVersion rows features { feature psi drifted bins { bin reference current } } }

@@ -1,15 +1,16 @@
 import { CHANNELS } from '../../db/notify-bus.js';
-import { toJob, type JobRecord } from '../types.js';
+import type { JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
-import { notifyJobEvent } from './job-event.js';
+import { changedJob, notifyJobEvent } from './job-event.js';
 
 /**
  * Cancels a job: QUEUED becomes CANCELLED at once; RUNNING gets cancel_requested (its worker sees
  * it through this NOTIFY or its next heartbeat and stops at the next batch). Null when the job
  * is unknown or already finished.
  */
-export async function cancelJob(db: Executor, jobId: string): Promise<JobRecord | null> {
-  const res = await db.query(
+export function cancelJob(db: Executor, jobId: string): Promise<JobRecord | null> {
+  return changedJob(
+    db,
     `WITH u AS (
        UPDATE training_job SET
          status = CASE WHEN status = 'QUEUED' THEN 'CANCELLED' ELSE status END,
@@ -21,5 +22,4 @@ export async function cancelJob(db: Executor, jobId: string): Promise<JobRecord 
      ) SELECT u.*, ${notifyJobEvent('$2')} FROM u`,
     [jobId, CHANNELS.jobEvents],
   );
-  return res.rows[0] ? toJob(res.rows[0]) : null;
 }

@@ -1,4 +1,4 @@
-import type { ClaimToken } from '../types.js';
+import type { ClaimToken, JobStatus, TrainingJobRow } from '../types.js';
 import type { Executor } from '../../db/sql.js';
 
 /**
@@ -6,8 +6,8 @@ import type { Executor } from '../../db/sql.js';
  * connection dropped during COMMIT the trainer cannot know whether completion committed; this read
  * tells it (SUCCEEDED by this very claim = it did). Null when another claim owns the job now.
  */
-export async function claimState(db: Executor, claim: ClaimToken): Promise<{ status: string; modelVersion: number | null } | null> {
-  const res = await db.query<{ status: string; model_version: number | null }>(
+export async function claimState(db: Executor, claim: ClaimToken): Promise<{ status: JobStatus; modelVersion: number | null } | null> {
+  const res = await db.query<Pick<TrainingJobRow, 'status' | 'model_version'>>(
     `SELECT status, model_version FROM training_job WHERE id = $1 AND worker_id = $2 AND attempts = $3`,
     [claim.jobId, claim.workerId, claim.attempt],
   );

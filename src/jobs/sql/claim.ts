@@ -1,7 +1,7 @@
 import { CHANNELS } from '../../db/notify-bus.js';
-import { toJob, type JobRecord } from '../types.js';
+import type { JobRecord } from '../types.js';
 import type { Executor } from '../../db/sql.js';
-import { notifyJobEvent } from './job-event.js';
+import { changedJob, notifyJobEvent } from './job-event.js';
 
 /**
  * Claims the next claimable job for `workerId` (highest priority, then oldest): QUEUED and due
@@ -10,8 +10,9 @@ import { notifyJobEvent } from './job-event.js';
  * workers pass over a row another one is claiming. The claim starts a new attempt: epochs of
  * an earlier attempt are deleted in the same statement.
  */
-export async function claimJob(db: Executor, workerId: string, leaseMs: number): Promise<JobRecord | null> {
-  const res = await db.query(
+export function claimJob(db: Executor, workerId: string, leaseMs: number): Promise<JobRecord | null> {
+  return changedJob(
+    db,
     `WITH next AS (
        SELECT id FROM training_job
         WHERE ((status = 'QUEUED' AND (run_at IS NULL OR run_at <= now())) OR (status = 'RUNNING' AND lease_expires_at < now()))
@@ -32,5 +33,4 @@ export async function claimJob(db: Executor, workerId: string, leaseMs: number):
      SELECT u.*, ${notifyJobEvent('$3')} FROM claimed u`,
     [workerId, leaseMs, CHANNELS.jobEvents],
   );
-  return res.rows[0] ? toJob(res.rows[0]) : null;
 }

@@ -1,6 +1,6 @@
 import { CHANNELS } from '../../db/notify-bus.js';
 import type { Hyperparameters } from '../../ml/index.js';
-import { toJob, type JobRecord } from '../types.js';
+import { toJob, type JobRecord, type TrainingJobRow } from '../types.js';
 import type { Executor } from '../../db/sql.js';
 import { notifyJobEvent } from './job-event.js';
 
@@ -14,7 +14,7 @@ export async function enqueueJob(
   db: Executor,
   job: { datasetIds: string[]; hyperparameters: Hyperparameters; dedupeKey: string; maxAttempts: number; priority: number },
 ): Promise<{ job: JobRecord; created: boolean } | null> {
-  const res = await db.query(
+  const res = await db.query<TrainingJobRow & { created: boolean; notified: string | null }>(
     `WITH ins AS (
        INSERT INTO training_job (dataset_ids, hyperparameters, dedupe_key, max_attempts, priority)
        VALUES ($1::uuid[], $2, $3, $4, $6)
@@ -29,5 +29,7 @@ export async function enqueueJob(
     [job.datasetIds, JSON.stringify(job.hyperparameters), job.dedupeKey, job.maxAttempts, CHANNELS.jobEvents, job.priority],
   );
   const row = res.rows[0];
-  return row ? { job: toJob(row), created: row.created === true } : null;
+  if (!row) return null;
+  const { created, notified: _, ...stored } = row;
+  return { job: toJob(stored), created };
 }

@@ -1,4 +1,4 @@
-import type { ClaimToken } from '../types.js';
+import type { ClaimToken, TrainingJobRow } from '../types.js';
 import type { Executor } from '../../db/sql.js';
 
 /**
@@ -6,7 +6,7 @@ import type { Executor } from '../../db/sql.js';
  * claim is gone (lease expired and another worker took the job, or the job ended).
  */
 export async function heartbeatJob(db: Executor, claim: ClaimToken, leaseMs: number): Promise<{ cancelRequested: boolean } | null> {
-  const res = await db.query<{ cancel_requested: boolean }>(
+  const res = await db.query<Pick<TrainingJobRow, 'cancel_requested'>>(
     `UPDATE training_job
         SET lease_expires_at = now() + make_interval(secs => $4::double precision / 1000)
       WHERE id = $1 AND worker_id = $2 AND attempts = $3 AND status = 'RUNNING'

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/sql.js';
+import { TERMINAL_JOB_STATUSES } from '../types.js';
 
 /**
  * Retention: deletes the stored epochs of jobs that finished more than `retentionDays` ago, at
@@ -10,12 +11,12 @@ export async function pruneFinishedEpochs(db: Executor, retentionDays: number, l
     `WITH old AS (
        SELECT id FROM training_job
         WHERE finished_at < now() - make_interval(days => $1::int)
-          AND status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
+          AND status = ANY($3::text[])
           AND EXISTS (SELECT 1 FROM training_epoch e WHERE e.job_id = training_job.id)
         LIMIT $2
      )
      DELETE FROM training_epoch e USING old WHERE e.job_id = old.id`,
-    [retentionDays, limit],
+    [retentionDays, limit, TERMINAL_JOB_STATUSES],
   );
   return res.rowCount ?? 0;
 }

@@ -1,5 +1,5 @@
 import { CHANNELS } from '../../db/notify-bus.js';
-import type { ClaimToken } from '../types.js';
+import type { ClaimToken, TrainingJobRow } from '../types.js';
 import type { Executor } from '../../db/sql.js';
 import { notifyJobEvent } from './job-event.js';
 
@@ -15,7 +15,7 @@ const NOTIFY = notifyJobEvent('$4');
 export async function retryJobLater(db: Executor, claim: ClaimToken, delayMs: number, reason: string): Promise<'retry' | 'failed' | 'expired' | 'gone'> {
   const params = [claim.jobId, claim.workerId, claim.attempt, CHANNELS.jobEvents, delayMs, reason.slice(0, 2000)];
   try {
-    const res = await db.query<{ status: string }>(
+    const res = await db.query<Pick<TrainingJobRow, 'status'>>(
       `WITH u AS (
          UPDATE training_job j SET
            status = CASE WHEN j.attempts >= j.max_attempts THEN 'FAILED' ELSE 'QUEUED' END,

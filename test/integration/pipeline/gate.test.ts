@@ -19,11 +19,12 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFacilityCsv, resolveHyperparameters, saveBundleToDir, trainModel } from '../../../src/ml/index.js';
+import { SHARED_DATASET } from '../../../src/paths.js';
 import { gql } from '../../helpers/graphql-client.js';
-import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/server.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
 import { ACTIVE, dataOf, retrain, upload, waitForJob, type Gql } from './pipeline-helpers.js';
 
-const REAL = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+const REAL = SHARED_DATASET;
 
 const DECISION = `query Model($v: Int!) { model(version: $v) { version status gateDecision {
   promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance policy evaluationRows evaluationChecksum

@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFacilityCsv } from '../../../src/ml/index.js';
-import { REPO_ROOT, startTestServer, type TestServer } from '../../helpers/server.js';
+import { startTestServer, type TestServer } from '../../helpers/server.js';
+import { SHARED_DATASET } from '../../../src/paths.js';
 import { dataOf, sql, upload } from './pipeline-helpers.js';
 
-const REAL = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+const REAL = SHARED_DATASET;
 let server: TestServer;
 
 describe.skipIf(!existsSync(REAL))('the real dataset', () => {

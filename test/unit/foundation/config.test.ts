@@ -52,4 +52,11 @@ describe('loadConfig', () => {
     const config = loadConfig({ PORT: '8080', ROLE: 'Worker', DATABASE_URL: 'postgres://u@h:5433/db', DATA_DIR: '/tmp/x' });
     expect(config).toMatchObject({ port: 8080, role: 'worker', databaseUrl: 'postgres://u@h:5433/db', dataDir: '/tmp/x' });
   });
+
+  it('reads NODE_ENV and TRELLIS_TF_BACKEND here too, so no other module reads the environment', () => {
+    expect(loadConfig({})).toMatchObject({ landingPage: true, tfBackend: null });
+    expect(loadConfig({ NODE_ENV: 'production' }).landingPage).toBe(false);
+    expect(loadConfig({ TRELLIS_TF_BACKEND: 'WASM' }).tfBackend).toBe('wasm');
+    expect(() => loadConfig({ TRELLIS_TF_BACKEND: 'gpu' })).toThrow(/TRELLIS_TF_BACKEND.*tensorflow \| wasm \| cpu/);
+  });
 });

@@ -1,18 +1,17 @@
 /** The bundle committed at models/facility-rating/ is what `npm start` serves: the current code must load it. */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_FORMAT_VERSION, loadBundleFromDir, packBundle, readJsonFile, unpackBundle } from '../../../src/ml/bundle.js';
 import { FEATURE_STATE_VERSION, type FeatureState } from '../../../src/ml/features.js';
 import { FacilityClassifier } from '../../../src/ml/classifier.js';
+import { REPO_ROOT } from '../../../src/paths.js';
 import { normalizeFacilityInput } from '../../../src/ml/clean.js';
 import { loadTfjsModel, predictWithTfjs } from '../../../src/ml/tfjs-reference.js';
 import { LABELS } from '../../../src/ml/types.js';
 
 const featureStateOf = (bundle: Awaited<ReturnType<typeof loadBundleFromDir>>) => readJsonFile<FeatureState>(bundle, 'features.json');
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const modelDir = path.join(repoRoot, 'models/facility-rating');
+const modelDir = path.join(REPO_ROOT, 'models/facility-rating');
 
 describe('committed model bundle (models/facility-rating)', () => {
   it('loads with the current code and predicts', async () => {

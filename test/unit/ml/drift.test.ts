@@ -3,16 +3,14 @@
  * its own training split is stable; shifted coordinates and care systems come first in the report.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFacilityCsv } from '../../../src/ml/csv.js';
 import { compareWithProfile, MIN_DRIFT_ROWS, profileRecords, psi, PSI_DRIFT, type DriftProfile } from '../../../src/ml/drift.js';
 import { prepareData } from '../../../src/ml/prepare.js';
+import { SHARED_DATASET } from '../../../src/paths.js';
 import type { FacilityRecord } from '../../../src/ml/types.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataset = path.resolve(repoRoot, '../shared/datasets/uganda-facilities.csv');
+const dataset = SHARED_DATASET;
 const missing = !existsSync(dataset);
 
 describe('PSI', () => {

@@ -4,15 +4,13 @@
  */
 import { existsSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readFacilityCsv } from '../../../src/ml/csv.js';
 import { DEFAULT_HYPERPARAMETERS } from '../../../src/ml/hyperparameters.js';
 import { trainInWorker } from '../../../src/ml/worker-client.js';
+import { SHARED_DATASET } from '../../../src/paths.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const dataset = path.resolve(repoRoot, '../shared/datasets/uganda-facilities.csv');
+const dataset = SHARED_DATASET;
 const missing = !existsSync(dataset);
 if (missing) console.warn(`[ml] shared dataset not found at ${dataset}: the real-data training test is skipped`);
 

@@ -6,16 +6,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import {
   FacilityClassifier, loadBundleFromDir, readFacilityCsv, resolveHyperparameters, trainModel, type ModelBundle,
 } from '../../../src/ml/index.js';
 import type { LoadedModel, ModelSource } from '../../../src/registry/model-source.js';
+import { REPO_ROOT, SHARED_DATASET } from '../../../src/paths.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT };
 export const COMMITTED_MODEL_DIR = path.join(REPO_ROOT, 'models/facility-rating');
-export const REAL_DATASET = path.resolve(REPO_ROOT, '../shared/datasets/uganda-facilities.csv');
+export const REAL_DATASET = SHARED_DATASET;
 
 export async function loadTestBundle(seed = 7): Promise<ModelBundle> {
   if (seed === 7 && existsSync(path.join(COMMITTED_MODEL_DIR, 'metadata.json'))) return loadBundleFromDir(COMMITTED_MODEL_DIR);

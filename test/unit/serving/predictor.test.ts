@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LABELS, readFacilityCsv, type FacilityRecord } from '../../../src/ml/index.js';
 import type { LoadedModel } from '../../../src/registry/model-source.js';
-import { NoActiveModelError, UnknownModelVersionError } from '../../../src/serving/errors.js';
+import { NoActiveModelError, UnknownModelVersionError } from '../../../src/errors.js';
 import { Predictor } from '../../../src/serving/predictor.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
 import { loadTestModel, REAL_DATASET, StaticModelSource } from './model-fixture.js';
