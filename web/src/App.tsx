@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, request, setStoredKey, setUnauthenticatedHandler, storedKey, takeKeyFromLocation } from './api/client';
+import { SessionDocument } from './api/documents';
 import type { Role } from './api/types';
 import { Loading } from './components/Loading';
 import { SignIn } from './components/SignIn';
+import { InputLimitsContext, type InputLimits } from './limits';
 import { SessionContext, useSession as useSessionValue, type Session } from './session';
 import { navigate, ROUTES, useLocation } from './router';
 import { OverviewPage } from './pages/OverviewPage';
@@ -19,9 +21,10 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   '/predict': PredictPage,
 };
 
-const WHO_AM_I = '{ me { name role } serverInfo { anonymousRole } }';
-
-type AuthState = { status: 'checking' } | { status: 'signed-out'; message: string | null } | { status: 'signed-in'; name: string | null; role: Role };
+type AuthState =
+  | { status: 'checking' }
+  | { status: 'signed-out'; message: string | null }
+  | { status: 'signed-in'; name: string | null; role: Role; limits: InputLimits };
 
 /** Signs in (a stored key, a `#key=` link, or ANONYMOUS_ROLE) before showing the pages. */
 export function App() {
@@ -30,9 +33,10 @@ export function App() {
   const check = useCallback(async (failureMessage: string | null) => {
     setAuth({ status: 'checking' });
     try {
-      const data = await request<{ me: { name: string; role: Role } | null; serverInfo: { anonymousRole: Role | null } }>(WHO_AM_I);
-      if (data.me) setAuth({ status: 'signed-in', name: data.me.name, role: data.me.role });
-      else if (data.serverInfo.anonymousRole) setAuth({ status: 'signed-in', name: null, role: data.serverInfo.anonymousRole });
+      const data = await request(SessionDocument);
+      const limits = data.serverInfo.inputLimits;
+      if (data.me) setAuth({ status: 'signed-in', name: data.me.name, role: data.me.role, limits });
+      else if (data.serverInfo.anonymousRole) setAuth({ status: 'signed-in', name: null, role: data.serverInfo.anonymousRole, limits });
       else setAuth({ status: 'signed-out', message: failureMessage });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
@@ -81,7 +85,9 @@ export function App() {
   }
   return (
     <SessionContext.Provider value={{ name: auth.name, role: auth.role, signOut }}>
-      <Shell />
+      <InputLimitsContext.Provider value={auth.limits}>
+        <Shell />
+      </InputLimitsContext.Provider>
     </SessionContext.Provider>
   );
 }

@@ -1,6 +1,6 @@
 /** Small React hooks over the client: a query with loading/error/reload, and a subscription. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { request, subscribe, type ApiError, type SubscriptionHandlers } from './client';
+import { request, subscribe, type ApiError, type Document, type SubscriptionHandlers, type VariablesArg } from './client';
 
 export interface QueryState<T> {
   data: T | null;
@@ -10,19 +10,19 @@ export interface QueryState<T> {
   reload: () => Promise<void>;
 }
 
-/** Runs `query` when `variables` (compared as JSON) change; `skip` holds it back. */
-export function useQuery<T>(query: string, variables: Record<string, unknown> = {}, skip = false): QueryState<T> {
-  const [data, setData] = useState<T | null>(null);
+/** Runs `document` when its variables (compared as JSON) change. */
+export function useQuery<R, V>(document: Document<R, V>, ...[variables]: VariablesArg<V>): QueryState<R> {
+  const [data, setData] = useState<R | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(!skip);
-  const key = JSON.stringify(variables);
+  const [loading, setLoading] = useState(true);
+  const key = JSON.stringify(variables ?? {});
   const generation = useRef(0);
 
   const run = useCallback(async () => {
     const mine = ++generation.current;
     setLoading(true);
     try {
-      const result = await request<T>(query, JSON.parse(key) as Record<string, unknown>);
+      const result = await request(document, ...([JSON.parse(key)] as VariablesArg<V>));
       if (mine !== generation.current) return;
       setData(result);
       setError(null);
@@ -32,30 +32,29 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> = 
     } finally {
       if (mine === generation.current) setLoading(false);
     }
-  }, [query, key]);
+  }, [document, key]);
 
   useEffect(() => {
-    if (skip) return;
     void run();
     return () => {
       generation.current++;
     };
-  }, [run, skip]);
+  }, [run]);
 
   return { data, error, loading, reload: run };
 }
 
 /** Keeps a subscription open while mounted and `variables` stay the same; null variables = off. */
-export function useSubscription<T>(query: string, variables: Record<string, unknown> | null, handlers: SubscriptionHandlers<T>): void {
+export function useSubscription<R, V>(document: Document<R, V>, variables: V | null, handlers: SubscriptionHandlers<R>): void {
   const latest = useRef(handlers);
   latest.current = handlers;
   const key = variables === null ? null : JSON.stringify(variables);
   useEffect(() => {
     if (key === null) return;
-    return subscribe<T>(query, JSON.parse(key) as Record<string, unknown>, {
+    return subscribe(document, JSON.parse(key) as V, {
       next: (data) => latest.current.next(data),
       error: (error: ApiError) => latest.current.error?.(error),
       complete: () => latest.current.complete?.(),
     });
-  }, [query, key]);
+  }, [document, key]);
 }

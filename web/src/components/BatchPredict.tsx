@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { upload } from '../api/client';
-import { PREDICT_BATCH_FILE } from '../api/documents';
-import { LABELS, type BatchPredictionResult } from '../api/types';
+import { PredictBatchFileDocument } from '../api/documents';
+import { LABELS } from '../api/enums';
+import type { PredictBatchFileMutation } from '../api/types';
 import { int, pct } from '../format';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
@@ -10,6 +11,8 @@ import { Stat } from './Stat';
 import { ClassBadge } from './StatusBadge';
 
 const SHOWN_ROWS = 100;
+
+type BatchPredictionResult = PredictBatchFileMutation['predictBatchFile'];
 
 /** Scores a whole CSV with predictBatchFile: results table, class counts, the scored file to download. */
 export function BatchPredict() {
@@ -29,7 +32,7 @@ export function BatchPredict() {
     setResult(null);
     setProgress(0);
     try {
-      const data = await upload<{ predictBatchFile: BatchPredictionResult }>(PREDICT_BATCH_FILE, {}, file, { onProgress: setProgress });
+      const data = await upload(PredictBatchFileDocument, {}, file, { onProgress: setProgress });
       setResult(data.predictBatchFile);
     } catch (caught) {
       setError(caught);

@@ -1,4 +1,4 @@
-import type { DriftReport as Report } from '../api/types';
+import type { DriftReportFragment as Report } from '../api/types';
 import { Chart } from './Chart';
 
 const FEATURE_NAMES: Record<string, string> = {

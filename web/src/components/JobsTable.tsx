@@ -1,15 +1,15 @@
-import type { TrainingJob } from '../api/types';
+import type { TrainingJobFragment } from '../api/types';
 import { dateTime, duration, num, shortId } from '../format';
 import { StatusBadge } from './StatusBadge';
 
-export function jobElapsedMs(job: Pick<TrainingJob, 'startedAt' | 'finishedAt'>, now = Date.now()): number | null {
+export function jobElapsedMs(job: Pick<TrainingJobFragment, 'startedAt' | 'finishedAt'>, now = Date.now()): number | null {
   if (!job.startedAt) return null;
   const end = job.finishedAt ? new Date(job.finishedAt).getTime() : now;
   return end - new Date(job.startedAt).getTime();
 }
 
 /** Training jobs, newest first; `onSelect` makes each row's id a button that opens the job. */
-export function JobsTable({ jobs, onSelect, selectedId }: { jobs: TrainingJob[]; onSelect?: (id: string) => void; selectedId?: string | null }) {
+export function JobsTable({ jobs, onSelect, selectedId }: { jobs: TrainingJobFragment[]; onSelect?: (id: string) => void; selectedId?: string | null }) {
   if (jobs.length === 0) return <p className="muted">No training jobs yet.</p>;
   return (
     <div className="table-wrap">

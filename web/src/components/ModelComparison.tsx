@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { ChartData, ChartOptions } from 'chart.js';
-import { LABELS, type ModelVersion } from '../api/types';
+import { LABELS } from '../api/enums';
+import type { ModelVersionFragment } from '../api/types';
 import { int, num, pct } from '../format';
 import { Chart } from './Chart';
 import { ConfusionMatrix } from './ConfusionMatrix';
@@ -15,7 +16,7 @@ function placeRow(label: string, a: number | null, b: number | null): Row[] {
 }
 
 /** Two model versions side by side: headline metrics with the difference, per-class F1, confusion matrices. */
-export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) {
+export function ModelComparison({ a, b }: { a: ModelVersionFragment; b: ModelVersionFragment }) {
   const rows: Row[] = [
     ['Macro-F1', a.metrics.macroF1, b.metrics.macroF1, (v) => num(v, 3), true],
     ['Accuracy', a.metrics.accuracy, b.metrics.accuracy, (v) => pct(v), true],
@@ -89,6 +90,6 @@ export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) 
   );
 }
 
-function f1(model: ModelVersion, label: string): number {
+function f1(model: ModelVersionFragment, label: string): number {
   return model.metrics.perClass.find((c) => c.label === label)?.f1 ?? 0;
 }

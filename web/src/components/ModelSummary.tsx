@@ -1,10 +1,10 @@
-import type { ModelVersion } from '../api/types';
+import type { ModelVersionFragment } from '../api/types';
 import { bytes, dateTime, int, num, pct } from '../format';
 import { Stat } from './Stat';
 import { StatusBadge } from './StatusBadge';
 
 /** The headline facts of one model version. */
-export function ModelSummary({ model }: { model: ModelVersion }) {
+export function ModelSummary({ model }: { model: ModelVersionFragment }) {
   const m = model.metrics;
   const lift = m.macroF1 - m.majorityBaselineMacroF1;
   const data = model.datasets.length > 0 ? model.datasets.map((d) => d.name).join(', ') : model.source === 'bundled' ? 'bundled training data' : '—';

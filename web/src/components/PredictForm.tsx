@@ -1,13 +1,14 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, request } from '../api/client';
-import { PREDICT } from '../api/documents';
-import { CARE_SYSTEMS, type CareSystem, type FacilityInput, type Prediction } from '../api/types';
+import { PredictDocument } from '../api/documents';
+import { CARE_SYSTEMS } from '../api/enums';
+import type { CareSystem, FacilityInput, PredictionFragment } from '../api/types';
 import { ClassBadge } from './StatusBadge';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { ProbabilityBars } from './ProbabilityBars';
 import { pct } from '../format';
-import { MAX_TEXT_LENGTH } from '../../../src/ml/clean';
+import { useInputLimits } from '../limits';
 
 type Name = 'facilityName' | 'services' | 'latitude' | 'longitude' | 'operatingHours' | 'website' | 'phoneNumber' | 'careSystem' | 'subcounty' | 'modelVersion';
 type Values = Record<Name, string>;
@@ -25,8 +26,11 @@ const EMPTY: Values = {
   modelVersion: '',
 };
 
-/** Client-side checks mirroring the server's (src/ml/clean.ts validateFacilityInput), so mistakes show as you type. */
-function validate(v: Values): Partial<Record<Name, string>> {
+/**
+ * Client-side checks mirroring the server's (src/ml/clean.ts validateFacilityInput), so mistakes
+ * show as you type; the text length limit is the server's own (serverInfo.inputLimits).
+ */
+function validate(v: Values, textMaxLength: number): Partial<Record<Name, string>> {
   const errors: Partial<Record<Name, string>> = {};
   if (!v.services.trim()) errors.services = 'Enter at least one service, e.g. "Maternity, Laboratory"';
   if (!v.subcounty.trim()) errors.subcounty = 'Enter the subcounty';
@@ -44,7 +48,7 @@ function validate(v: Values): Partial<Record<Name, string>> {
     errors[v.latitude.trim() ? 'longitude' : 'latitude'] = 'Give both latitude and longitude, or neither';
   }
   for (const field of ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const) {
-    if (v[field].length > MAX_TEXT_LENGTH) errors[field] = `At most ${MAX_TEXT_LENGTH} characters`;
+    if (v[field].length > textMaxLength) errors[field] = `At most ${textMaxLength} characters`;
   }
   if (v.website.trim() && !/^(https?:\/\/)?[^\s.]+\.[^\s]+$/i.test(v.website.trim())) errors.website = 'Enter a web address such as https://example.org';
   if (v.modelVersion.trim() && !/^\d+$/.test(v.modelVersion.trim())) errors.modelVersion = 'Enter a version number, or leave empty for the active model';
@@ -86,8 +90,9 @@ export function PredictForm() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [serverField, setServerField] = useState<{ field: Name; message: string } | null>(null);
-  const [result, setResult] = useState<Prediction | null>(null);
-  const errors = validate(values);
+  const [result, setResult] = useState<PredictionFragment | null>(null);
+  const { textMaxLength } = useInputLimits();
+  const errors = validate(values, textMaxLength);
   const resultRef = useRef<HTMLDivElement>(null);
   // On a phone the answer lands below the form: bring it into view.
   useEffect(() => {
@@ -115,7 +120,7 @@ export function PredictForm() {
     setServerField(null);
     try {
       const modelVersion = values.modelVersion.trim() ? Number(values.modelVersion) : null;
-      const data = await request<{ predict: Prediction }>(PREDICT, { input: toInput(values), modelVersion });
+      const data = await request(PredictDocument, { input: toInput(values), modelVersion });
       setResult(data.predict);
     } catch (caught) {
       setResult(null);

@@ -1,9 +1,9 @@
-import type { RejectedRow } from '../api/types';
+import type { RejectedRowFragment } from '../api/types';
 
 const SHOWN = 200;
 
 /** The rows the server refused, with the line, the column and why. */
-export function RejectedRowsTable({ rows, total }: { rows: RejectedRow[]; total: number }) {
+export function RejectedRowsTable({ rows, total }: { rows: RejectedRowFragment[]; total: number }) {
   if (total === 0) return <p className="ok-note">Every row was accepted.</p>;
   return (
     <div className="table-wrap table-scroll">

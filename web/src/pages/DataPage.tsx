@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { upload } from '../api/client';
-import { DATASETS, UPLOAD_DATASET } from '../api/documents';
+import { DatasetsDocument, UploadDatasetDocument } from '../api/documents';
 import { useQuery } from '../api/hooks';
-import type { Dataset, DatasetUploadResult } from '../api/types';
+import type { DatasetFragment, UploadDatasetMutation } from '../api/types';
 import { DatasetInsights } from '../components/DatasetInsights';
 import { DriftReport } from '../components/DriftReport';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -18,7 +18,7 @@ import { RoleGate } from '../session';
 export function DataPage() {
   const { params } = useLocation();
   const selected = params.get('dataset');
-  const datasets = useQuery<{ datasets: Dataset[] }>(DATASETS);
+  const datasets = useQuery(DatasetsDocument);
 
   return (
     <section aria-labelledby="data-title">
@@ -37,6 +37,8 @@ export function DataPage() {
   );
 }
 
+type UploadResult = UploadDatasetMutation['uploadDataset'];
+
 function UploadCard({ onUploaded }: { onUploaded: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
@@ -44,7 +46,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
   const [fileError, setFileError] = useState<string | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<DatasetUploadResult | null>(null);
+  const [result, setResult] = useState<UploadResult | null>(null);
   const busy = progress !== null;
 
   async function submit(event: FormEvent) {
@@ -57,12 +59,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
     setResult(null);
     setProgress(0);
     try {
-      const data = await upload<{ uploadDataset: DatasetUploadResult }>(
-        UPLOAD_DATASET,
-        { name: name.trim() || null, autoRetrain },
-        file,
-        { onProgress: setProgress },
-      );
+      const data = await upload(UploadDatasetDocument, { name: name.trim() || null, autoRetrain }, file, { onProgress: setProgress });
       setResult(data.uploadDataset);
       onUploaded();
     } catch (caught) {
@@ -119,7 +116,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
   );
 }
 
-function UploadReport({ result }: { result: DatasetUploadResult }) {
+function UploadReport({ result }: { result: UploadResult }) {
   return (
     <div className="report" data-testid="upload-report" aria-live="polite">
       <h3>Validation report</h3>
@@ -150,7 +147,7 @@ function UploadReport({ result }: { result: DatasetUploadResult }) {
   );
 }
 
-function DatasetsTable({ datasets, selectedId }: { datasets: Dataset[]; selectedId: string | null }) {
+function DatasetsTable({ datasets, selectedId }: { datasets: DatasetFragment[]; selectedId: string | null }) {
   if (datasets.length === 0) return <p className="muted">No datasets yet. Upload a CSV above.</p>;
   return (
     <div className="table-wrap">

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { request } from '../api/client';
-import { ACTIVE_MODEL_CHANGED, MODEL_ACTIVATIONS, MODELS, PROMOTE_MODEL, ROLLBACK_MODEL } from '../api/documents';
+import { ActiveModelChangedDocument, ModelActivationsDocument, ModelsDocument, PromoteModelDocument, RollbackModelDocument } from '../api/documents';
 import { useQuery, useSubscription } from '../api/hooks';
-import type { ModelActivation, ModelVersion } from '../api/types';
+import type { ModelActivationFragment, ModelVersionFragment } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
@@ -15,8 +15,8 @@ import { useDenied } from '../session';
 type Pending = { kind: 'promote'; version: number } | { kind: 'rollback' } | null;
 
 export function ModelsPage() {
-  const models = useQuery<{ models: ModelVersion[] }>(MODELS);
-  const activations = useQuery<{ modelActivations: ModelActivation[] }>(MODEL_ACTIVATIONS, { first: 20 });
+  const models = useQuery(ModelsDocument);
+  const activations = useQuery(ModelActivationsDocument, { first: 20 });
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -30,7 +30,7 @@ export function ModelsPage() {
     void activations.reload();
   };
   // Another user (or the automatic gate) may change the active model while this page is open.
-  useSubscription<{ activeModelChanged: { version: number } }>(ACTIVE_MODEL_CHANGED, {}, { next: reloadAll });
+  useSubscription(ActiveModelChangedDocument, {}, { next: reloadAll });
 
   const list = models.data?.models ?? [];
   const sorted = [...list].sort((x, y) => y.version - x.version);
@@ -47,10 +47,10 @@ export function ModelsPage() {
     setActionError(null);
     try {
       if (pending.kind === 'promote') {
-        const data = await request<{ promoteModel: { version: number } }>(PROMOTE_MODEL, { version: pending.version });
+        const data = await request(PromoteModelDocument, { version: pending.version });
         setNotice(`Version ${data.promoteModel.version} is now active.`);
       } else {
-        const data = await request<{ rollbackModel: { version: number } }>(ROLLBACK_MODEL);
+        const data = await request(RollbackModelDocument);
         setNotice(`Rolled back: version ${data.rollbackModel.version} is active again.`);
       }
       reloadAll();
@@ -123,7 +123,7 @@ export function ModelsPage() {
   );
 }
 
-function VersionPicker({ label, models, value, onChange }: { label: string; models: ModelVersion[]; value: number | null; onChange: (v: number) => void }) {
+function VersionPicker({ label, models, value, onChange }: { label: string; models: ModelVersionFragment[]; value: number | null; onChange: (v: number) => void }) {
   return (
     <Field label={label}>
       {({ id }) => (
@@ -139,7 +139,7 @@ function VersionPicker({ label, models, value, onChange }: { label: string; mode
   );
 }
 
-function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion[]; onPromote: (version: number) => void; busy: boolean; denied: string | null }) {
+function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersionFragment[]; onPromote: (version: number) => void; busy: boolean; denied: string | null }) {
   if (models.length === 0) return <p className="muted">No model versions yet.</p>;
   return (
     <div className="table-wrap">
@@ -196,7 +196,7 @@ function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion
   );
 }
 
-function ActivationsTable({ activations }: { activations: ModelActivation[] }) {
+function ActivationsTable({ activations }: { activations: ModelActivationFragment[] }) {
   if (activations.length === 0) return <p className="muted">No activations yet.</p>;
   return (
     <div className="table-wrap">
