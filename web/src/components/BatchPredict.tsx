@@ -4,6 +4,7 @@ import { PredictBatchFileDocument } from '../api/documents';
 import { LABELS } from '../api/enums';
 import type { PredictBatchFileMutation } from '../api/types';
 import { int, pct } from '../format';
+import { DataTable, type Column } from './DataTable';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
 import { ProgressBar } from './ProgressBar';
@@ -13,6 +14,21 @@ import { ClassBadge } from './StatusBadge';
 const SHOWN_ROWS = 100;
 
 type BatchPredictionResult = PredictBatchFileMutation['predictBatchFile'];
+type ResultRow = BatchPredictionResult['results'][number];
+
+const RESULT_COLUMNS: Column<ResultRow>[] = [
+  { header: 'Row', className: 'mono', cell: (r) => r.row },
+  { header: 'Class', cell: (r) => (r.prediction ? <ClassBadge label={r.prediction.label} /> : '—') },
+  { header: 'Confidence', className: 'mono', cell: (r) => (r.prediction ? pct(r.prediction.confidence) : '—') },
+  ...LABELS.map(
+    (l): Column<ResultRow> => ({
+      header: `P(${l})`,
+      className: 'mono',
+      cell: (r) => (r.prediction ? pct(r.prediction.probabilities.find((p) => p.label === l)?.probability ?? 0) : '—'),
+    }),
+  ),
+  { header: 'Error', className: 'cell-error', cell: (r) => r.error ?? '' },
+];
 
 /** Scores a whole CSV with predictBatchFile: results table, class counts, the scored file to download. */
 export function BatchPredict() {
@@ -90,39 +106,13 @@ function BatchResult({ result }: { result: BatchPredictionResult }) {
           Download the scored CSV
         </a>
       </p>
-      <div className="table-wrap table-scroll">
-        <table className="table">
-          <caption>{result.results.length > SHOWN_ROWS ? `First ${SHOWN_ROWS} of ${result.results.length} rows` : `${result.results.length} rows`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Class</th>
-              <th scope="col">Confidence</th>
-              {LABELS.map((l) => (
-                <th scope="col" key={l}>
-                  P({l})
-                </th>
-              ))}
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.results.slice(0, SHOWN_ROWS).map((r) => (
-              <tr key={r.row}>
-                <td className="mono">{r.row}</td>
-                <td>{r.prediction ? <ClassBadge label={r.prediction.label} /> : '—'}</td>
-                <td className="mono">{r.prediction ? pct(r.prediction.confidence) : '—'}</td>
-                {LABELS.map((l) => (
-                  <td className="mono" key={l}>
-                    {r.prediction ? pct(r.prediction.probabilities.find((p) => p.label === l)?.probability ?? 0) : '—'}
-                  </td>
-                ))}
-                <td className="cell-error">{r.error ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={result.results.slice(0, SHOWN_ROWS)}
+        columns={RESULT_COLUMNS}
+        rowKey={(r) => r.row}
+        caption={result.results.length > SHOWN_ROWS ? `First ${SHOWN_ROWS} of ${result.results.length} rows` : `${result.results.length} rows`}
+        scroll
+      />
     </div>
   );
 }

@@ -3,6 +3,7 @@ import { upload } from '../api/client';
 import { DatasetsDocument, UploadDatasetDocument } from '../api/documents';
 import { useQuery } from '../api/hooks';
 import type { DatasetFragment, UploadDatasetMutation } from '../api/types';
+import { ACTIONS_HEADER, DataTable, type Column } from '../components/DataTable';
 import { DatasetInsights } from '../components/DatasetInsights';
 import { DriftReport } from '../components/DriftReport';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -148,48 +149,43 @@ function UploadReport({ result }: { result: UploadResult }) {
 }
 
 function DatasetsTable({ datasets, selectedId }: { datasets: DatasetFragment[]; selectedId: string | null }) {
-  if (datasets.length === 0) return <p className="muted">No datasets yet. Upload a CSV above.</p>;
+  const columns: Column<DatasetFragment>[] = [
+    {
+      header: 'Name',
+      cell: (d) => (
+        <>
+          <strong>{d.name}</strong>
+          {d.fileName && d.fileName !== d.name && <div className="muted small">{d.fileName}</div>}
+        </>
+      ),
+    },
+    { header: 'Uploaded', cell: (d) => dateTime(d.createdAt) },
+    { header: 'Rows', cell: (d) => int(d.rowCount) },
+    { header: 'Labeled', cell: (d) => int(d.labeledCount) },
+    { header: 'Rejected', cell: (d) => int(d.rejectedCount) },
+    {
+      header: ACTIONS_HEADER,
+      cell: (d) => (
+        <button
+          type="button"
+          className="button button-small"
+          aria-pressed={d.id === selectedId}
+          onClick={() => navigate(d.id === selectedId ? '/data' : `/data?dataset=${encodeURIComponent(d.id)}`)}
+        >
+          {d.id === selectedId ? 'Hide insights' : 'Insights'}
+          <span className="sr-only"> for {d.name}</span>
+        </button>
+      ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="datasets-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Uploaded</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Labeled</th>
-            <th scope="col">Rejected</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {datasets.map((d) => (
-            <tr key={d.id} className={d.id === selectedId ? 'row-selected' : undefined}>
-              <td>
-                <strong>{d.name}</strong>
-                {d.fileName && d.fileName !== d.name && <div className="muted small">{d.fileName}</div>}
-              </td>
-              <td>{dateTime(d.createdAt)}</td>
-              <td>{int(d.rowCount)}</td>
-              <td>{int(d.labeledCount)}</td>
-              <td>{int(d.rejectedCount)}</td>
-              <td>
-                <button
-                  type="button"
-                  className="button button-small"
-                  aria-pressed={d.id === selectedId}
-                  onClick={() => navigate(d.id === selectedId ? '/data' : `/data?dataset=${encodeURIComponent(d.id)}`)}
-                >
-                  {d.id === selectedId ? 'Hide insights' : 'Insights'}
-                  <span className="sr-only"> for {d.name}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={datasets}
+      columns={columns}
+      rowKey={(d) => d.id}
+      rowProps={(d) => ({ className: d.id === selectedId ? 'row-selected' : undefined })}
+      empty="No datasets yet. Upload a CSV above."
+      testId="datasets-table"
+    />
   );
 }
