@@ -1,6 +1,6 @@
-/** Small React hooks over the client: a query with loading/error/reload, and a subscription. */
+/** Small React hooks over the client: a query with loading/error/reload, a file upload with progress, and a subscription. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { request, subscribe, type ApiError, type Document, type SubscriptionHandlers, type VariablesArg } from './client';
+import { request, subscribe, upload, type ApiError, type Document, type SubscriptionHandlers, type VariablesArg } from './client';
 
 export interface QueryState<T> {
   data: T | null;
@@ -42,6 +42,42 @@ export function useQuery<R, V>(document: Document<R, V>, ...[variables]: Variabl
   }, [run]);
 
   return { data, error, loading, reload: run };
+}
+
+export interface UploadState<R, V> {
+  /** 0..1 share of the file sent while an upload runs; null otherwise */
+  progress: number | null;
+  error: unknown;
+  /** the last upload's answer (cleared when another starts) */
+  data: R | null;
+  /** uploads `file` as `variables.file`; resolves to the answer, or null when it failed (see `error`) */
+  send: (variables: Omit<V, 'file'>, file: File) => Promise<R | null>;
+}
+
+/** One file upload at a time with its progress, error and answer. */
+export function useUpload<R, V extends { file: File }>(document: Document<R, V>): UploadState<R, V> {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [data, setData] = useState<R | null>(null);
+  const send = useCallback(
+    async (variables: Omit<V, 'file'>, file: File): Promise<R | null> => {
+      setError(null);
+      setData(null);
+      setProgress(0);
+      try {
+        const result = await upload(document, variables, file, { onProgress: setProgress });
+        setData(result);
+        return result;
+      } catch (caught) {
+        setError(caught);
+        return null;
+      } finally {
+        setProgress(null);
+      }
+    },
+    [document],
+  );
+  return { progress, error, data, send };
 }
 
 /** Keeps a subscription open while mounted and `variables` stay the same; null variables = off. */

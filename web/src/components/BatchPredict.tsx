@@ -1,15 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import { upload } from '../api/client';
 import { PredictBatchFileDocument } from '../api/documents';
 import { LABELS } from '../api/enums';
+import { useUpload } from '../api/hooks';
 import type { PredictBatchFileMutation } from '../api/types';
 import { int, pct } from '../format';
+import { CsvFileField } from './CsvFileField';
 import { DataTable, type Column } from './DataTable';
 import { ErrorMessage } from './ErrorMessage';
-import { Field } from './Field';
 import { ProgressBar } from './ProgressBar';
 import { Stat } from './Stat';
 import { ClassBadge } from './StatusBadge';
+import { SubmitButton } from './SubmitButton';
 
 const SHOWN_ROWS = 100;
 
@@ -34,9 +35,7 @@ const RESULT_COLUMNS: Column<ResultRow>[] = [
 export function BatchPredict() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<BatchPredictionResult | null>(null);
+  const { progress, error, data, send } = useUpload(PredictBatchFileDocument);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -44,47 +43,29 @@ export function BatchPredict() {
       setFileError('Choose a CSV file to score');
       return;
     }
-    setError(null);
-    setResult(null);
-    setProgress(0);
-    try {
-      const data = await upload(PredictBatchFileDocument, {}, file, { onProgress: setProgress });
-      setResult(data.predictBatchFile);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setProgress(null);
-    }
+    await send({}, file);
   }
 
   return (
     <div>
       <form onSubmit={(event) => void submit(event)} noValidate className="form-inline" aria-label="Score a CSV file">
-        <Field label="CSV of facilities" required error={fileError} hint="Same columns as the training data; the rating column is ignored">
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="file"
-              name="batchFile"
-              accept=".csv,text/csv"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => {
-                setFile(event.target.files?.[0] ?? null);
-                setFileError(null);
-              }}
-            />
-          )}
-        </Field>
+        <CsvFileField
+          label="CSV of facilities"
+          name="batchFile"
+          error={fileError}
+          hint="Same columns as the training data; the rating column is ignored"
+          onChoose={(chosen) => {
+            setFile(chosen);
+            setFileError(null);
+          }}
+        />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={progress !== null}>
-            {progress !== null ? 'Scoring…' : 'Score file'}
-          </button>
+          <SubmitButton busy={progress !== null} label="Score file" busyLabel="Scoring…" />
         </div>
       </form>
       {progress !== null && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Scoring on the server'} />}
       <ErrorMessage error={error} title="Batch prediction failed" />
-      {result && <BatchResult result={result} />}
+      {data && <BatchResult result={data.predictBatchFile} />}
     </div>
   );
 }

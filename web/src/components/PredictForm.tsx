@@ -6,9 +6,12 @@ import type { CareSystem, FacilityInput, PredictionFragment } from '../api/types
 import { ClassBadge } from './StatusBadge';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { TextField } from './TextField';
+import { useFormFields } from './useFormFields';
 import { ProbabilityBars } from './ProbabilityBars';
 import { pct } from '../format';
 import { useInputLimits } from '../limits';
+import { SubmitButton } from './SubmitButton';
 
 type Name = 'facilityName' | 'services' | 'latitude' | 'longitude' | 'operatingHours' | 'website' | 'phoneNumber' | 'careSystem' | 'subcounty' | 'modelVersion';
 type Values = Record<Name, string>;
@@ -84,9 +87,8 @@ const EXAMPLE: Values = {
 
 /** Predicts one facility's rating class; shows the label and a bar per class probability. */
 export function PredictForm() {
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [touched, setTouched] = useState<Partial<Record<Name, boolean>>>({});
-  const [submitted, setSubmitted] = useState(false);
+  const form = useFormFields<Name>(() => EMPTY, 'pf');
+  const values = form.values;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [serverField, setServerField] = useState<{ field: Name; message: string } | null>(null);
@@ -98,23 +100,16 @@ export function PredictForm() {
   useEffect(() => {
     if (result || error) resultRef.current?.scrollIntoView({ block: 'nearest' });
   }, [result, error]);
-  const shown = (field: Name): string | null =>
-    (serverField?.field === field ? serverField.message : null) ?? (((touched[field] || submitted) && errors[field]) || null);
+  const shown = (field: Name): string | null => (serverField?.field === field ? serverField.message : null) ?? form.shown(errors, field);
 
-  const set = (field: Name) => (event: { target: { value: string } }) => {
-    setValues((v) => ({ ...v, [field]: event.target.value }));
+  const set = (field: Name) => (value: string) => {
+    form.change(field, value);
     if (serverField?.field === field) setServerField(null);
   };
-  const blur = (field: Name) => () => setTouched((t) => ({ ...t, [field]: true }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitted(true);
-    const first = (Object.keys(errors) as Name[])[0];
-    if (first) {
-      document.getElementById(`pf-${first}`)?.focus();
-      return;
-    }
+    if (!form.submit(errors)) return;
     setBusy(true);
     setError(null);
     setServerField(null);
@@ -135,24 +130,8 @@ export function PredictForm() {
     }
   }
 
-  const text = (field: Name, label: string, options: { required?: boolean; hint?: string; inputMode?: 'decimal' | 'tel' | 'url' | 'numeric'; type?: string; autoComplete?: string } = {}) => (
-    <Field id={`pf-${field}`} label={label} required={options.required} hint={options.hint} error={shown(field)}>
-      {({ describedBy, invalid }) => (
-        <input
-          id={`pf-${field}`}
-          name={field}
-          type={options.type ?? 'text'}
-          inputMode={options.inputMode}
-          autoComplete={options.autoComplete ?? 'off'}
-          value={values[field]}
-          onChange={set(field)}
-          onBlur={blur(field)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          aria-required={options.required}
-        />
-      )}
-    </Field>
+  const text = (field: Name, label: string, options: { required?: boolean; hint?: string; inputMode?: 'decimal' | 'tel' | 'url' | 'numeric'; type?: string } = {}) => (
+    <TextField id={form.id(field)} name={field} label={label} {...options} autoComplete="off" value={values[field]} error={shown(field)} onChange={set(field)} onBlur={() => form.leave(field)} />
   );
 
   return (
@@ -163,7 +142,7 @@ export function PredictForm() {
           {text('services', 'Services', { required: true, hint: 'Comma-separated' })}
           <Field id="pf-careSystem" label="Care system" required error={shown('careSystem')}>
             {({ describedBy, invalid }) => (
-              <select id="pf-careSystem" name="careSystem" value={values.careSystem} onChange={set('careSystem')} onBlur={blur('careSystem')} aria-describedby={describedBy} aria-invalid={invalid} aria-required>
+              <select id="pf-careSystem" name="careSystem" value={values.careSystem} onChange={(event) => set('careSystem')(event.target.value)} onBlur={() => form.leave('careSystem')} aria-describedby={describedBy} aria-invalid={invalid} aria-required>
                 <option value="">Choose…</option>
                 <option value="GOVT">GOVT (government)</option>
                 <option value="PFP">PFP (private for profit)</option>
@@ -179,21 +158,19 @@ export function PredictForm() {
         </div>
         <Field id="pf-operatingHours" label="Operating hours" hint='As in the data, e.g. "Monday: 8:00 AM – 5:00 PM,Tuesday: …"' error={shown('operatingHours')}>
           {({ id, describedBy, invalid }) => (
-            <textarea id={id} name="operatingHours" rows={2} value={values.operatingHours} onChange={set('operatingHours')} onBlur={blur('operatingHours')} aria-describedby={describedBy} aria-invalid={invalid} />
+            <textarea id={id} name="operatingHours" rows={2} value={values.operatingHours} onChange={(event) => set('operatingHours')(event.target.value)} onBlur={() => form.leave('operatingHours')} aria-describedby={describedBy} aria-invalid={invalid} />
           )}
         </Field>
         <div className="form-grid form-grid-2">
           {text('modelVersion', 'Model version', { inputMode: 'numeric', hint: 'Empty = the active model' })}
         </div>
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Predicting…' : 'Predict'}
-          </button>
+          <SubmitButton busy={busy} label="Predict" busyLabel="Predicting…" />
           <button
             type="button"
             className="button"
             onClick={() => {
-              setValues(EXAMPLE);
+              form.setValues(EXAMPLE);
               setServerField(null);
             }}
           >
@@ -203,9 +180,7 @@ export function PredictForm() {
             type="button"
             className="button button-quiet"
             onClick={() => {
-              setValues(EMPTY);
-              setTouched({});
-              setSubmitted(false);
+              form.reset(EMPTY);
               setResult(null);
               setError(null);
               setServerField(null);

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import type { DatasetFragment, HyperparametersFragment } from '../api/types';
 import { rangeHint, rangeMessage, useInputLimits, withinRange, type InputLimits } from '../limits';
-import { Field } from './Field';
+import { TextField } from './TextField';
+import { useFormFields } from './useFormFields';
+import { SubmitButton } from './SubmitButton';
 
 /** What the form submits: the API's hyperparameters (l2 keeps its default) and the data to train on. */
 export type RetrainValues = Omit<HyperparametersFragment, 'l2'> & { datasetIds: string[] | null };
@@ -50,40 +52,28 @@ function validate(raw: Record<FieldName, string>, limits: InputLimits): { values
 export function RetrainForm({ datasets, busy, onSubmit }: { datasets: DatasetFragment[]; busy: boolean; onSubmit: (values: RetrainValues) => void }) {
   const limits = useInputLimits();
   const ranges = limits.hyperparameterRanges;
-  const [raw, setRaw] = useState<Record<FieldName, string>>(() => defaults(limits));
-  const [touched, setTouched] = useState<Partial<Record<FieldName, boolean>>>({});
-  const [submitted, setSubmitted] = useState(false);
+  const form = useFormFields<FieldName>(() => defaults(limits), 'hp');
   const [chosen, setChosen] = useState<string[]>([]);
-  const { values, errors } = validate(raw, limits);
-  const shown = (field: FieldName) => ((touched[field] || submitted) && errors[field]) || null;
+  const { values, errors } = validate(form.values, limits);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitted(true);
-    if (!values) {
-      const firstInvalid = (Object.keys(errors) as FieldName[])[0];
-      if (firstInvalid) document.getElementById(`hp-${firstInvalid}`)?.focus();
-      return;
-    }
-    onSubmit({ ...values, datasetIds: chosen.length > 0 ? chosen : null });
+    if (form.submit(errors) && values) onSubmit({ ...values, datasetIds: chosen.length > 0 ? chosen : null });
   }
 
   const input = (field: FieldName, label: string, hint: string, inputMode: 'decimal' | 'numeric' | 'text' = 'decimal') => (
-    <Field id={`hp-${field}`} label={label} hint={hint} error={shown(field)} required>
-      {({ describedBy, invalid }) => (
-        <input
-          id={`hp-${field}`}
-          name={field}
-          type="text"
-          inputMode={inputMode}
-          value={raw[field]}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          onChange={(event) => setRaw((r) => ({ ...r, [field]: event.target.value }))}
-          onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
-        />
-      )}
-    </Field>
+    <TextField
+      id={form.id(field)}
+      name={field}
+      label={label}
+      hint={hint}
+      required
+      inputMode={inputMode}
+      value={form.values[field]}
+      error={form.shown(errors, field)}
+      onChange={(value) => form.change(field, value)}
+      onBlur={() => form.leave(field)}
+    />
   );
 
   return (
@@ -124,18 +114,8 @@ export function RetrainForm({ datasets, busy, onSubmit }: { datasets: DatasetFra
         </div>
       </fieldset>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Starting…' : 'Start training'}
-        </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            setRaw(defaults(limits));
-            setTouched({});
-            setSubmitted(false);
-          }}
-        >
+        <SubmitButton busy={busy} label="Start training" busyLabel="Starting…" />
+        <button type="button" className="button" onClick={() => form.reset(defaults(limits))}>
           Reset to defaults
         </button>
       </div>

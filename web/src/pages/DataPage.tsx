@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { upload } from '../api/client';
 import { DatasetsDocument, UploadDatasetDocument } from '../api/documents';
-import { useQuery } from '../api/hooks';
+import { useQuery, useUpload } from '../api/hooks';
 import type { DatasetFragment, UploadDatasetMutation } from '../api/types';
+import { CsvFileField } from '../components/CsvFileField';
 import { ACTIONS_HEADER, DataTable, type Column } from '../components/DataTable';
 import { DatasetInsights } from '../components/DatasetInsights';
 import { DriftReport } from '../components/DriftReport';
@@ -15,6 +15,7 @@ import { Stat } from '../components/Stat';
 import { bytes, dateTime, int, shortId } from '../format';
 import { navigate, useLocation } from '../router';
 import { RoleGate } from '../session';
+import { SubmitButton } from '../components/SubmitButton';
 
 export function DataPage() {
   const { params } = useLocation();
@@ -45,9 +46,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
   const [name, setName] = useState('');
   const [autoRetrain, setAutoRetrain] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<UploadResult | null>(null);
+  const { progress, error, data, send } = useUpload(UploadDatasetDocument);
   const busy = progress !== null;
 
   async function submit(event: FormEvent) {
@@ -56,18 +55,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
       setFileError('Choose a CSV file to upload');
       return;
     }
-    setError(null);
-    setResult(null);
-    setProgress(0);
-    try {
-      const data = await upload(UploadDatasetDocument, { name: name.trim() || null, autoRetrain }, file, { onProgress: setProgress });
-      setResult(data.uploadDataset);
-      onUploaded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setProgress(null);
-    }
+    if (await send({ name: name.trim() || null, autoRetrain }, file)) onUploaded();
   }
 
   return (
@@ -78,23 +66,16 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
         Subcounty. Rows that cannot be used are reported below with the reason.
       </p>
       <form onSubmit={(event) => void submit(event)} className="form-grid" noValidate>
-        <Field label="CSV file" required error={fileError} hint={file ? `${file.name}, ${bytes(file.size)}` : 'UTF-8 CSV with a header row'}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="file"
-              name="file"
-              accept=".csv,text/csv"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => {
-                const chosen = event.target.files?.[0] ?? null;
-                setFile(chosen);
-                setFileError(chosen && !/\.csv$/i.test(chosen.name) && chosen.type !== 'text/csv' ? 'This does not look like a .csv file' : null);
-              }}
-            />
-          )}
-        </Field>
+        <CsvFileField
+          label="CSV file"
+          name="file"
+          error={fileError}
+          hint={file ? `${file.name}, ${bytes(file.size)}` : 'UTF-8 CSV with a header row'}
+          onChoose={(chosen) => {
+            setFile(chosen);
+            setFileError(chosen && !/\.csv$/i.test(chosen.name) && chosen.type !== 'text/csv' ? 'This does not look like a .csv file' : null);
+          }}
+        />
         <Field label="Dataset name" hint="Optional; defaults to the file name">
           {({ id, describedBy }) => (
             <input id={id} type="text" name="name" value={name} maxLength={200} onChange={(event) => setName(event.target.value)} aria-describedby={describedBy} />
@@ -105,14 +86,12 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
           <label htmlFor="auto-retrain">Start a retrain on all data after the upload</label>
         </div>
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Uploading…' : 'Upload'}
-          </button>
+          <SubmitButton busy={busy} label="Upload" busyLabel="Uploading…" />
         </div>
       </form>
       {busy && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Validating on the server'} id="upload-progress" />}
       <ErrorMessage error={error} title="Upload failed" />
-      {result && <UploadReport result={result} />}
+      {data && <UploadReport result={data.uploadDataset} />}
     </div>
   );
 }
