@@ -6,20 +6,8 @@ import { Loading } from './components/Loading';
 import { SignIn } from './components/SignIn';
 import { InputLimitsContext, type InputLimits } from './limits';
 import { SessionContext, useSession as useSessionValue, type Session } from './session';
-import { navigate, ROUTES, useLocation } from './router';
-import { OverviewPage } from './pages/OverviewPage';
-import { DataPage } from './pages/DataPage';
-import { TrainingPage } from './pages/TrainingPage';
-import { ModelsPage } from './pages/ModelsPage';
-import { PredictPage } from './pages/PredictPage';
-
-const PAGES: Record<string, () => React.JSX.Element> = {
-  '/': OverviewPage,
-  '/data': DataPage,
-  '/training': TrainingPage,
-  '/models': ModelsPage,
-  '/predict': PredictPage,
-};
+import { navigate, useLocation } from './router';
+import { ROUTES } from './routes';
 
 type AuthState =
   | { status: 'checking' }
@@ -94,8 +82,9 @@ export function App() {
 
 function Shell() {
   const { path } = useLocation();
-  const Page = PAGES[path] ?? NotFound;
-  const title = ROUTES.find((r) => r.path === path)?.title ?? 'Not found';
+  const route = ROUTES.find((r) => r.path === path);
+  const Page = route?.page ?? NotFound;
+  const title = route?.title ?? 'Not found';
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
