@@ -11,6 +11,9 @@ export function ModelSummary({ model }: { model: ModelVersionFragment }) {
   return (
     <dl className="stats" data-testid={`model-summary-${model.version}`}>
       <Stat label="Version" value={<>v{model.version} <StatusBadge status={model.status} /></>} note={model.source} />
+      {model.loadError !== null && (
+        <Stat label="Bundle" value={<span className="badge badge-failed">NOT SERVED</span>} note={model.loadError} testId={`model-load-error-${model.version}`} />
+      )}
       <Stat label="Macro-F1" value={num(m.macroF1, 3)} note={`baseline ${num(m.majorityBaselineMacroF1, 3)} (${lift >= 0 ? '+' : ''}${num(lift, 3)})`} />
       <Stat label="Accuracy" value={pct(m.accuracy)} note={`weighted F1 ${num(m.weightedF1, 3)}`} />
       {m.knownPlaceMacroF1 !== null && (

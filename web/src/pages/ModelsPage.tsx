@@ -9,7 +9,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Loading } from '../components/Loading';
 import { ModelComparison } from '../components/ModelComparison';
-import { StatusBadge } from '../components/StatusBadge';
+import { LoadError, StatusBadge } from '../components/StatusBadge';
 import { dateTime, int, num, pct } from '../format';
 import { useDenied } from '../session';
 
@@ -152,7 +152,12 @@ function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion
     },
     {
       header: 'Status',
-      cell: (m) => <StatusBadge status={m.status} />,
+      cell: (m) => (
+        <>
+          <StatusBadge status={m.status} />
+          {m.loadError !== null && <LoadError version={m.version} reason={m.loadError} />}
+        </>
+      ),
     },
     { header: 'Macro-F1', className: 'mono', cell: (m) => num(m.metrics.macroF1, 3) },
     { header: 'Baseline', className: 'mono', cell: (m) => num(m.metrics.majorityBaselineMacroF1, 3) },
@@ -188,7 +193,7 @@ function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion
       rows={models}
       columns={columns}
       rowKey={(m) => m.version}
-      rowProps={(m) => ({ 'data-version': m.version })}
+      rowProps={(m) => ({ 'data-version': m.version, className: m.loadError !== null ? 'row-warning' : undefined })}
       empty="No model versions yet."
       testId="models-table"
     />
