@@ -24,8 +24,8 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = Object.freeze({
 
 /**
  * Accepted ranges, in one place: `resolveHyperparameters` enforces them on the server and the web
- * UI imports them for inline validation. `integer` fields take whole numbers; `maxExclusive`
- * means the bound itself is refused.
+ * UI reads them through `serverInfo.inputLimits` for inline validation. `integer` fields take
+ * whole numbers; `maxExclusive` means the bound itself is refused.
  */
 export const HYPERPARAMETER_LIMITS = Object.freeze({
   learningRate: { min: 0, max: 1, minExclusive: true, integer: false },

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../fixtures/synthetic.js';
@@ -290,6 +291,38 @@ describe('web UI in Chromium', () => {
     expect(await tab.getByTestId('role-note').first().textContent()).toMatch(/Uploading data needs the TRAINER role/);
     await shot(tab, 'viewer');
     await context.close();
+  });
+
+  it('shows why a model version is not served (its bundle failed the integrity check)', async () => {
+    expect(existsSync(CHROMIUM)).toBe(true);
+    // Verifying bundles and marking load_error is test/faults/corrupt-bundle's; here the UI shows the mark.
+    // An ACTIVE version can carry it (promoted, then refused by the loader while the previous one serves).
+    const models = (await gql(server.graphqlUrl, '{ models { version status } }')).data?.models as { version: number; status: string }[];
+    const marked = models.find((m) => m.status === 'ACTIVE') ?? models[0];
+    expect(marked, 'a model version to mark').toBeDefined();
+    const version = marked?.version as number;
+    const reason = 'weights.bin does not match the stored sha256 (marked by the browser test)';
+    const db = new pg.Client({ connectionString: server.database.url });
+    await db.connect();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      await db.query('UPDATE model_version SET load_error = $2 WHERE version = $1', [version, reason]);
+      const tab = await context.newPage();
+      tab.on('pageerror', (error) => pageErrors.push(error.message));
+      await tab.goto(`${server.url}/models#key=${encodeURIComponent(TEST_ADMIN_KEY)}`);
+      const note = tab.getByTestId(`load-error-${version}`);
+      await note.waitFor();
+      expect(await note.textContent()).toBe(`NOT SERVED ${reason}`);
+      if (marked?.status === 'ACTIVE') {
+        await goTo(tab, 'Overview');
+        expect(await tab.getByTestId(`model-load-error-${version}`).textContent()).toContain(reason);
+      }
+    } finally {
+      await context.close();
+      await db.query('UPDATE model_version SET load_error = NULL WHERE version = $1', [version]);
+      await db.end();
+    }
+    expect(pageErrors).toEqual([]);
   });
 
   it('the link a first start prints opens the UI signed in', async () => {

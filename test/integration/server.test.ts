@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_TEXT_LENGTH } from '../../src/ml/clean.js';
+import { DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_LIMITS } from '../../src/ml/hyperparameters.js';
 import { gql, wsClient } from '../helpers/graphql-client.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -15,6 +17,27 @@ describe('HTTP + WebSocket server', () => {
     const res = await gql(server.graphqlUrl, '{ __typename serverInfo { role version } }');
     expect(res.errors).toBeUndefined();
     expect(res.data).toMatchObject({ __typename: 'Query', serverInfo: { role: 'all' } });
+  });
+
+  it('publishes the input limits it enforces on serverInfo, to callers without a key too', async () => {
+    const range = '{ min max minExclusive maxExclusive integer }';
+    const res = await gql(
+      server.graphqlUrl,
+      `{ serverInfo { inputLimits { textMaxLength hyperparameterDefaults { learningRate batchSize epochs patience hiddenUnits dropout l2 seed }
+         hyperparameterRanges { learningRate ${range} dropout ${range} seed ${range} hiddenUnits ${range} hiddenLayersMax } } } }`,
+      {},
+      null,
+    );
+    expect(res.errors).toBeUndefined();
+    const limits = res.data?.serverInfo.inputLimits;
+    expect(limits.textMaxLength).toBe(MAX_TEXT_LENGTH);
+    expect(limits.hyperparameterDefaults).toEqual(DEFAULT_HYPERPARAMETERS);
+    const ranges = limits.hyperparameterRanges;
+    expect(ranges.learningRate).toEqual({ min: 0, max: 1, minExclusive: true, maxExclusive: false, integer: false });
+    expect(ranges.dropout).toEqual({ min: 0, max: 1, minExclusive: false, maxExclusive: true, integer: false });
+    expect(ranges.seed).toEqual({ min: 0, max: HYPERPARAMETER_LIMITS.seed.max, minExclusive: false, maxExclusive: false, integer: true });
+    expect(ranges.hiddenUnits).toMatchObject({ min: HYPERPARAMETER_LIMITS.hiddenUnits.min, max: HYPERPARAMETER_LIMITS.hiddenUnits.max, integer: true });
+    expect(ranges.hiddenLayersMax).toBe(HYPERPARAMETER_LIMITS.hiddenUnits.maxLayers);
   });
 
   it('serves /healthz and /readyz with the database state', async () => {

@@ -1,27 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage, request, setStoredKey, setUnauthenticatedHandler, storedKey, takeKeyFromLocation } from './api/client';
+import { SessionDocument } from './api/documents';
 import type { Role } from './api/types';
 import { Loading } from './components/Loading';
 import { SignIn } from './components/SignIn';
+import { InputLimitsContext, type InputLimits } from './limits';
 import { SessionContext, useSession as useSessionValue, type Session } from './session';
-import { navigate, ROUTES, useLocation } from './router';
-import { OverviewPage } from './pages/OverviewPage';
-import { DataPage } from './pages/DataPage';
-import { TrainingPage } from './pages/TrainingPage';
-import { ModelsPage } from './pages/ModelsPage';
-import { PredictPage } from './pages/PredictPage';
+import { navigate, useLocation } from './router';
+import { ROUTES } from './routes';
 
-const PAGES: Record<string, () => React.JSX.Element> = {
-  '/': OverviewPage,
-  '/data': DataPage,
-  '/training': TrainingPage,
-  '/models': ModelsPage,
-  '/predict': PredictPage,
-};
-
-const WHO_AM_I = '{ me { name role } serverInfo { anonymousRole } }';
-
-type AuthState = { status: 'checking' } | { status: 'signed-out'; message: string | null } | { status: 'signed-in'; name: string | null; role: Role };
+type AuthState =
+  | { status: 'checking' }
+  | { status: 'signed-out'; message: string | null }
+  | { status: 'signed-in'; name: string | null; role: Role; limits: InputLimits };
 
 /** Signs in (a stored key, a `#key=` link, or ANONYMOUS_ROLE) before showing the pages. */
 export function App() {
@@ -30,9 +21,10 @@ export function App() {
   const check = useCallback(async (failureMessage: string | null) => {
     setAuth({ status: 'checking' });
     try {
-      const data = await request<{ me: { name: string; role: Role } | null; serverInfo: { anonymousRole: Role | null } }>(WHO_AM_I);
-      if (data.me) setAuth({ status: 'signed-in', name: data.me.name, role: data.me.role });
-      else if (data.serverInfo.anonymousRole) setAuth({ status: 'signed-in', name: null, role: data.serverInfo.anonymousRole });
+      const data = await request(SessionDocument);
+      const limits = data.serverInfo.inputLimits;
+      if (data.me) setAuth({ status: 'signed-in', name: data.me.name, role: data.me.role, limits });
+      else if (data.serverInfo.anonymousRole) setAuth({ status: 'signed-in', name: null, role: data.serverInfo.anonymousRole, limits });
       else setAuth({ status: 'signed-out', message: failureMessage });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'UNAUTHENTICATED') {
@@ -81,15 +73,18 @@ export function App() {
   }
   return (
     <SessionContext.Provider value={{ name: auth.name, role: auth.role, signOut }}>
-      <Shell />
+      <InputLimitsContext.Provider value={auth.limits}>
+        <Shell />
+      </InputLimitsContext.Provider>
     </SessionContext.Provider>
   );
 }
 
 function Shell() {
   const { path } = useLocation();
-  const Page = PAGES[path] ?? NotFound;
-  const title = ROUTES.find((r) => r.path === path)?.title ?? 'Not found';
+  const route = ROUTES.find((r) => r.path === path);
+  const Page = route?.page ?? NotFound;
+  const title = route?.title ?? 'Not found';
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 

@@ -1,13 +1,8 @@
-/** A tiny history-API router: the server falls back to index.html for every UI path. */
+/**
+ * A tiny history-API router: the server falls back to index.html for every UI path. The pages
+ * themselves are listed in routes.ts.
+ */
 import { useEffect, useState } from 'react';
-
-export const ROUTES = [
-  { path: '/', title: 'Overview' },
-  { path: '/data', title: 'Data' },
-  { path: '/training', title: 'Training' },
-  { path: '/models', title: 'Models' },
-  { path: '/predict', title: 'Predict' },
-] as const;
 
 const EVENT = 'trellis:navigate';
 

@@ -3,7 +3,8 @@
  * actions the role may not do are shown disabled with the reason instead of failing on click.
  */
 import { createContext, useContext, type ReactNode } from 'react';
-import { ROLES, type Role } from './api/types';
+import { ROLES } from './api/enums';
+import type { Role } from './api/types';
 
 export interface Session {
   /** the key's name; null when browsing anonymously (ANONYMOUS_ROLE) */

@@ -4,6 +4,7 @@
  * subscriptions. Every failure becomes an ApiError with the server's message and code.
  */
 import { createClient, type Client } from 'graphql-ws';
+import type { TypedDocumentString } from './gql';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -103,21 +104,25 @@ function unwrap<T>(status: number, text: string): T {
   return body.data;
 }
 
-export async function request<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
+/** An operation of documents.ts, typed with its result `R` and variables `V`. */
+export type Document<R, V> = TypedDocumentString<R, V>;
+
+/** The variables argument: optional when the operation has no required variable. */
+export type VariablesArg<V> = Record<string, never> extends V ? [variables?: V] : [variables: V];
+
+export async function request<R, V>(document: Document<R, V>, ...[variables]: VariablesArg<V>): Promise<R> {
   let response: Response;
   try {
     response = await fetch(GRAPHQL_PATH, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...authorization() },
-      body: JSON.stringify({ query, variables }),
-      signal,
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
     });
-  } catch (error) {
-    if (signal?.aborted) throw error;
+  } catch {
     throw new ApiError('Cannot reach the Trellis server. Check that it is running.', 'NETWORK_ERROR');
   }
   try {
-    return unwrap<T>(response.status, await response.text());
+    return unwrap<R>(response.status, await response.text());
   } catch (error) {
     checkAuth(error);
     throw error;
@@ -130,13 +135,13 @@ export interface UploadOptions {
   signal?: AbortSignal;
 }
 
-/** Sends one file as `variables[fileVariable]` following the GraphQL multipart request spec. */
-export function upload<T>(query: string, variables: Record<string, unknown>, file: File, options: UploadOptions = {}, fileVariable = 'file'): Promise<T> {
+/** Sends one file as `variables.file` following the GraphQL multipart request spec. */
+export function upload<R, V extends { file: File }>(document: Document<R, V>, variables: Omit<V, 'file'>, file: File, options: UploadOptions = {}): Promise<R> {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query, variables: { ...variables, [fileVariable]: null } }));
-  form.append('map', JSON.stringify({ 0: [`variables.${fileVariable}`] }));
+  form.append('operations', JSON.stringify({ query: document.toString(), variables: { ...variables, file: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', file, file.name);
-  return new Promise<T>((resolve, reject) => {
+  return new Promise<R>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', GRAPHQL_PATH);
     // Apollo's CSRF prevention only lets multipart requests through with this header.
@@ -148,7 +153,7 @@ export function upload<T>(query: string, variables: Record<string, unknown>, fil
     xhr.upload.addEventListener('load', () => options.onProgress?.(1));
     xhr.addEventListener('load', () => {
       try {
-        resolve(unwrap<T>(xhr.status, xhr.responseText));
+        resolve(unwrap<R>(xhr.status, xhr.responseText));
       } catch (error) {
         checkAuth(error);
         reject(error instanceof Error ? error : new ApiError(String(error)));
@@ -191,13 +196,13 @@ export interface SubscriptionHandlers<T> {
 }
 
 /** Starts a subscription; returns the function that stops it. */
-export function subscribe<T>(query: string, variables: Record<string, unknown>, handlers: SubscriptionHandlers<T>): () => void {
-  return subscriptionClient().subscribe<T>(
-    { query, variables },
+export function subscribe<R, V>(document: Document<R, V>, variables: V, handlers: SubscriptionHandlers<R>): () => void {
+  return subscriptionClient().subscribe<R>(
+    { query: document.toString(), variables: variables as Record<string, unknown> },
     {
       next: (result) => {
         if (result.errors?.length) handlers.error?.(toApiError(result.errors as GraphQLErrorBody[]));
-        else if (result.data) handlers.next(result.data as T);
+        else if (result.data) handlers.next(result.data as R);
       },
       error: (error) => {
         if (Array.isArray(error)) handlers.error?.(toApiError(error as GraphQLErrorBody[]));

@@ -1,23 +1,41 @@
 import { useState, type FormEvent } from 'react';
-import { upload } from '../api/client';
-import { PREDICT_BATCH_FILE } from '../api/documents';
-import { LABELS, type BatchPredictionResult } from '../api/types';
+import { PredictBatchFileDocument } from '../api/documents';
+import { LABELS } from '../api/enums';
+import { useUpload } from '../api/hooks';
+import type { PredictBatchFileMutation } from '../api/types';
 import { int, pct } from '../format';
+import { CsvFileField } from './CsvFileField';
+import { DataTable, type Column } from './DataTable';
 import { ErrorMessage } from './ErrorMessage';
-import { Field } from './Field';
 import { ProgressBar } from './ProgressBar';
 import { Stat } from './Stat';
 import { ClassBadge } from './StatusBadge';
+import { SubmitButton } from './SubmitButton';
 
 const SHOWN_ROWS = 100;
+
+type BatchPredictionResult = PredictBatchFileMutation['predictBatchFile'];
+type ResultRow = BatchPredictionResult['results'][number];
+
+const RESULT_COLUMNS: Column<ResultRow>[] = [
+  { header: 'Row', className: 'mono', cell: (r) => r.row },
+  { header: 'Class', cell: (r) => (r.prediction ? <ClassBadge label={r.prediction.label} /> : '—') },
+  { header: 'Confidence', className: 'mono', cell: (r) => (r.prediction ? pct(r.prediction.confidence) : '—') },
+  ...LABELS.map(
+    (l): Column<ResultRow> => ({
+      header: `P(${l})`,
+      className: 'mono',
+      cell: (r) => (r.prediction ? pct(r.prediction.probabilities.find((p) => p.label === l)?.probability ?? 0) : '—'),
+    }),
+  ),
+  { header: 'Error', className: 'cell-error', cell: (r) => r.error ?? '' },
+];
 
 /** Scores a whole CSV with predictBatchFile: results table, class counts, the scored file to download. */
 export function BatchPredict() {
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<BatchPredictionResult | null>(null);
+  const { progress, error, data, send } = useUpload(PredictBatchFileDocument);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -25,47 +43,29 @@ export function BatchPredict() {
       setFileError('Choose a CSV file to score');
       return;
     }
-    setError(null);
-    setResult(null);
-    setProgress(0);
-    try {
-      const data = await upload<{ predictBatchFile: BatchPredictionResult }>(PREDICT_BATCH_FILE, {}, file, { onProgress: setProgress });
-      setResult(data.predictBatchFile);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setProgress(null);
-    }
+    await send({}, file);
   }
 
   return (
     <div>
       <form onSubmit={(event) => void submit(event)} noValidate className="form-inline" aria-label="Score a CSV file">
-        <Field label="CSV of facilities" required error={fileError} hint="Same columns as the training data; the rating column is ignored">
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="file"
-              name="batchFile"
-              accept=".csv,text/csv"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => {
-                setFile(event.target.files?.[0] ?? null);
-                setFileError(null);
-              }}
-            />
-          )}
-        </Field>
+        <CsvFileField
+          label="CSV of facilities"
+          name="batchFile"
+          error={fileError}
+          hint="Same columns as the training data; the rating column is ignored"
+          onChoose={(chosen) => {
+            setFile(chosen);
+            setFileError(null);
+          }}
+        />
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={progress !== null}>
-            {progress !== null ? 'Scoring…' : 'Score file'}
-          </button>
+          <SubmitButton busy={progress !== null} label="Score file" busyLabel="Scoring…" />
         </div>
       </form>
       {progress !== null && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Scoring on the server'} />}
       <ErrorMessage error={error} title="Batch prediction failed" />
-      {result && <BatchResult result={result} />}
+      {data && <BatchResult result={data.predictBatchFile} />}
     </div>
   );
 }
@@ -87,39 +87,13 @@ function BatchResult({ result }: { result: BatchPredictionResult }) {
           Download the scored CSV
         </a>
       </p>
-      <div className="table-wrap table-scroll">
-        <table className="table">
-          <caption>{result.results.length > SHOWN_ROWS ? `First ${SHOWN_ROWS} of ${result.results.length} rows` : `${result.results.length} rows`}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Class</th>
-              <th scope="col">Confidence</th>
-              {LABELS.map((l) => (
-                <th scope="col" key={l}>
-                  P({l})
-                </th>
-              ))}
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.results.slice(0, SHOWN_ROWS).map((r) => (
-              <tr key={r.row}>
-                <td className="mono">{r.row}</td>
-                <td>{r.prediction ? <ClassBadge label={r.prediction.label} /> : '—'}</td>
-                <td className="mono">{r.prediction ? pct(r.prediction.confidence) : '—'}</td>
-                {LABELS.map((l) => (
-                  <td className="mono" key={l}>
-                    {r.prediction ? pct(r.prediction.probabilities.find((p) => p.label === l)?.probability ?? 0) : '—'}
-                  </td>
-                ))}
-                <td className="cell-error">{r.error ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={result.results.slice(0, SHOWN_ROWS)}
+        columns={RESULT_COLUMNS}
+        rowKey={(r) => r.row}
+        caption={result.results.length > SHOWN_ROWS ? `First ${SHOWN_ROWS} of ${result.results.length} rows` : `${result.results.length} rows`}
+        scroll
+      />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { LABELS } from '../api/types';
+import { LABELS } from '../api/enums';
 
 /**
  * Confusion matrix as a heatmap table: rows are the true class, columns the predicted class.

@@ -1,13 +1,16 @@
 import { useMemo } from 'react';
 import type { ChartData, ChartOptions } from 'chart.js';
-import { DATASET_STATS } from '../api/documents';
+import { DatasetStatsDocument } from '../api/documents';
+import { LABELS } from '../api/enums';
 import { useQuery } from '../api/hooks';
-import { LABELS, type DatasetWithStats } from '../api/types';
+import type { DatasetStatsQuery } from '../api/types';
 import { CLASS_COLORS, int, pct } from '../format';
 import { Chart } from './Chart';
 import { ErrorMessage } from './ErrorMessage';
 import { Loading } from './Loading';
 import { Stat } from './Stat';
+
+type DatasetWithStats = NonNullable<DatasetStatsQuery['dataset']>;
 
 const horizontal: ChartOptions<'bar'> = { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } };
 const vertical: ChartOptions<'bar'> = { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } };
@@ -24,7 +27,7 @@ const mapOptions: ChartOptions<'scatter'> = {
 
 /** Charts that describe one uploaded dataset (all computed by the server in `Dataset.stats`). */
 export function DatasetInsights({ datasetId }: { datasetId: string }) {
-  const { data, error, loading } = useQuery<{ dataset: DatasetWithStats | null }>(DATASET_STATS, { id: datasetId });
+  const { data, error, loading } = useQuery(DatasetStatsDocument, { id: datasetId });
   const dataset = data?.dataset;
   const charts = useMemo(() => (dataset ? buildCharts(dataset) : null), [dataset]);
 

@@ -1,7 +1,8 @@
-import type { DriftReport as Report } from '../api/types';
+import type { DriftFeatureName, DriftReportFragment as Report } from '../api/types';
 import { Chart } from './Chart';
+import { DataTable, type Column } from './DataTable';
 
-const FEATURE_NAMES: Record<string, string> = {
+const FEATURE_NAMES: Record<DriftFeatureName, string> = {
   latitude: 'Latitude', longitude: 'Longitude', careSystem: 'Care system', subcounty: 'Subcounty', services: 'Services',
   operatingHours: 'Operating hours', nameTokens: 'Facility type (from the name)', label: 'Rating class',
 };
@@ -11,6 +12,12 @@ const VERDICT_TEXT: Record<Report['verdict'], string> = {
   DRIFT: 'Some features differ from the training data: check the new model before trusting it',
   INSUFFICIENT_DATA: 'Too few rows to judge drift',
 };
+
+const COLUMNS: Column<Report['features'][number]>[] = [
+  { header: 'Feature', rowHeader: true, cell: (f) => FEATURE_NAMES[f.feature] },
+  { header: 'PSI', cell: (f) => f.psi.toFixed(3) },
+  { header: 'Drifted', cell: (f) => (f.drifted ? 'yes' : 'no') },
+];
 
 /**
  * An upload against the training data of the model active when it arrived: a table of every
@@ -24,39 +31,27 @@ export function DriftReport({ drift }: { drift: Report }) {
       <p className={drift.verdict === 'DRIFT' ? 'warning' : 'muted'} data-testid="drift-verdict">
         <strong>{drift.verdict}</strong>: {VERDICT_TEXT[drift.verdict]} (PSI ≥ {drift.threshold} counts as drifted; {drift.rows} rows vs {drift.referenceRows} training rows).
       </p>
-      <div className="table-wrap">
-        <table className="table" data-testid="drift-table">
-          <caption className="sr-only">Population Stability Index per feature, drifted features first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Feature</th>
-              <th scope="col">PSI</th>
-              <th scope="col">Drifted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {drift.features.map((f) => (
-              <tr key={f.feature} className={f.drifted ? 'row-warning' : undefined}>
-                <th scope="row">{FEATURE_NAMES[f.feature] ?? f.feature}</th>
-                <td>{f.psi.toFixed(3)}</td>
-                <td>{f.drifted ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={drift.features}
+        columns={COLUMNS}
+        rowKey={(f) => f.feature}
+        rowProps={(f) => ({ className: f.drifted ? 'row-warning' : undefined })}
+        caption="Population Stability Index per feature, drifted features first"
+        hideCaption
+        testId="drift-table"
+      />
       {drifted.map((f) => {
         const bins = f.bins.filter((b) => b.reference > 0 || b.current > 0);
         return (
           <figure key={f.feature} className="drift-figure">
             <figcaption>
-              {FEATURE_NAMES[f.feature] ?? f.feature}: PSI {f.psi.toFixed(2)}
+              {FEATURE_NAMES[f.feature]}: PSI {f.psi.toFixed(2)}
             </figcaption>
             <Chart
               type="bar"
               height={200}
               testId={`drift-chart-${f.feature}`}
-              label={`${FEATURE_NAMES[f.feature] ?? f.feature}: share of rows per bin in the training data and in this upload`}
+              label={`${FEATURE_NAMES[f.feature]}: share of rows per bin in the training data and in this upload`}
               data={{
                 labels: bins.map((b) => b.bin),
                 datasets: [

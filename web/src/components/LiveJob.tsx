@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { request } from '../api/client';
-import { CANCEL_JOB, TRAINING_JOB, TRAINING_JOB_UPDATED, TRAINING_PROGRESS } from '../api/documents';
+import { CancelTrainingJobDocument, TrainingJobDocument, TrainingJobUpdatedDocument, TrainingProgressDocument } from '../api/documents';
 import { useSubscription } from '../api/hooks';
 import { useNow } from '../api/useNow';
-import { TERMINAL_STATUSES, type EpochMetrics, type TrainingJob, type TrainingJobWithEpochs } from '../api/types';
+import { TERMINAL_STATUSES } from '../api/enums';
+import type { EpochMetricsFragment, TrainingJobFragment } from '../api/types';
 import { duration, num, shortId } from '../format';
 import { ConfirmDialog } from './ConfirmDialog';
 import { ErrorMessage } from './ErrorMessage';
@@ -17,7 +18,7 @@ import { useDenied } from '../session';
 // A slow safety net for job status in case the WebSocket drops; epochs normally arrive by subscription.
 const POLL_MS = 3000;
 
-function mergeEpochs(current: EpochMetrics[], incoming: EpochMetrics[]): EpochMetrics[] {
+function mergeEpochs(current: EpochMetricsFragment[], incoming: EpochMetricsFragment[]): EpochMetricsFragment[] {
   const byEpoch = new Map(current.map((e) => [e.epoch, e]));
   for (const e of incoming) byEpoch.set(e.epoch, e);
   return [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
@@ -27,9 +28,9 @@ function mergeEpochs(current: EpochMetrics[], incoming: EpochMetrics[]): EpochMe
  * One training job, live: curves drawn point by point from `trainingProgress`, status from
  * `trainingJobUpdated`, elapsed time, cancel. Calls `onSettled` once when the job ends.
  */
-export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: TrainingJob) => void }) {
-  const [job, setJob] = useState<TrainingJob | null>(null);
-  const [epochs, setEpochs] = useState<EpochMetrics[]>([]);
+export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: TrainingJobFragment) => void }) {
+  const [job, setJob] = useState<TrainingJobFragment | null>(null);
+  const [epochs, setEpochs] = useState<EpochMetricsFragment[]>([]);
   const [liveCount, setLiveCount] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [liveError, setLiveError] = useState<unknown>(null);
@@ -43,7 +44,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
 
   const load = useCallback(async () => {
     try {
-      const data = await request<{ trainingJob: TrainingJobWithEpochs | null }>(TRAINING_JOB, { id: jobId });
+      const data = await request(TrainingJobDocument, { id: jobId });
       if (!data.trainingJob) {
         setError(new Error(`Training job ${jobId} not found`));
         return;
@@ -67,7 +68,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
     return () => window.clearInterval(timer);
   }, [load, terminal]);
 
-  useSubscription<{ trainingProgress: EpochMetrics }>(TRAINING_PROGRESS, terminal ? null : { jobId }, {
+  useSubscription(TrainingProgressDocument, terminal ? null : { jobId }, {
     next: ({ trainingProgress }) => {
       setEpochs((current) => mergeEpochs(current, [trainingProgress]));
       setLiveCount((n) => n + 1);
@@ -76,7 +77,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
     },
     error: setLiveError,
   });
-  useSubscription<{ trainingJobUpdated: TrainingJob }>(TRAINING_JOB_UPDATED, terminal ? null : { jobId }, {
+  useSubscription(TrainingJobUpdatedDocument, terminal ? null : { jobId }, {
     next: ({ trainingJobUpdated }) => setJob(trainingJobUpdated),
     error: setLiveError,
   });
@@ -91,7 +92,7 @@ export function LiveJob({ jobId, onSettled }: { jobId: string; onSettled: (job: 
   async function cancel() {
     setCancelling(true);
     try {
-      const data = await request<{ cancelTrainingJob: TrainingJob }>(CANCEL_JOB, { id: jobId });
+      const data = await request(CancelTrainingJobDocument, { id: jobId });
       setJob(data.cancelTrainingJob);
       setConfirmCancel(false);
     } catch (caught) {

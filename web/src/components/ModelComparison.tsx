@@ -1,13 +1,34 @@
 import { useMemo } from 'react';
 import type { ChartData, ChartOptions } from 'chart.js';
-import { LABELS, type ModelVersion } from '../api/types';
+import { LABELS } from '../api/enums';
+import type { ModelVersionFragment } from '../api/types';
 import { int, num, pct } from '../format';
 import { Chart } from './Chart';
+import { DataTable, type Column } from './DataTable';
 import { ConfusionMatrix } from './ConfusionMatrix';
 
 const f1Options: ChartOptions<'bar'> = { plugins: { legend: { position: 'bottom' } }, scales: { y: { min: 0, max: 1, title: { display: true, text: 'F1' } } } };
 
 type Row = [label: string, a: number, b: number, format: (v: number) => string, higherIsBetter: boolean];
+
+function compareColumns(versionA: number, versionB: number): Column<Row>[] {
+  return [
+    { header: 'Metric', rowHeader: true, cell: ([label]) => label },
+    { header: `v${versionA}`, cell: ([, va, , format]) => format(va) },
+    { header: `v${versionB}`, cell: ([, , vb, format]) => format(vb) },
+    {
+      header: 'B − A',
+      className: ([, va, vb, , higherIsBetter]) => {
+        const delta = vb - va;
+        return delta === 0 ? '' : (delta > 0) === higherIsBetter ? 'delta-better' : 'delta-worse';
+      },
+      cell: ([, va, vb, format]) => {
+        const delta = vb - va;
+        return delta === 0 ? '=' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta))}`;
+      },
+    },
+  ];
+}
 
 /** A row only when both versions report the figure (versions trained before it was measured do not). */
 function placeRow(label: string, a: number | null, b: number | null): Row[] {
@@ -15,7 +36,7 @@ function placeRow(label: string, a: number | null, b: number | null): Row[] {
 }
 
 /** Two model versions side by side: headline metrics with the difference, per-class F1, confusion matrices. */
-export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) {
+export function ModelComparison({ a, b }: { a: ModelVersionFragment; b: ModelVersionFragment }) {
   const rows: Row[] = [
     ['Macro-F1', a.metrics.macroF1, b.metrics.macroF1, (v) => num(v, 3), true],
     ['Accuracy', a.metrics.accuracy, b.metrics.accuracy, (v) => pct(v), true],
@@ -41,35 +62,13 @@ export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) 
   return (
     <div data-testid="model-comparison">
       <div className="split">
-        <div className="table-wrap">
-          <table className="table compare-table">
-            <caption>
-              v{a.version} compared with v{b.version}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Metric</th>
-                <th scope="col">v{a.version}</th>
-                <th scope="col">v{b.version}</th>
-                <th scope="col">B − A</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map(([label, va, vb, format, higherIsBetter]) => {
-                const delta = vb - va;
-                const better = delta === 0 ? '' : (delta > 0) === higherIsBetter ? 'delta-better' : 'delta-worse';
-                return (
-                  <tr key={label}>
-                    <th scope="row">{label}</th>
-                    <td>{format(va)}</td>
-                    <td>{format(vb)}</td>
-                    <td className={better}>{delta === 0 ? '=' : `${delta > 0 ? '+' : '−'}${format(Math.abs(delta))}`}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={rows}
+          columns={compareColumns(a.version, b.version)}
+          rowKey={([label]) => label}
+          caption={`v${a.version} compared with v${b.version}`}
+          className="compare-table"
+        />
         <figure className="figure">
           <figcaption>Per-class F1</figcaption>
           <Chart type="bar" data={chart} options={f1Options} label={`Per-class F1: ${LABELS.map((l) => `${l} v${a.version} ${num(f1(a, l), 2)} v${b.version} ${num(f1(b, l), 2)}`).join('; ')}`} height={300} />
@@ -89,6 +88,6 @@ export function ModelComparison({ a, b }: { a: ModelVersion; b: ModelVersion }) 
   );
 }
 
-function f1(model: ModelVersion, label: string): number {
+function f1(model: ModelVersionFragment, label: string): number {
   return model.metrics.perClass.find((c) => c.label === label)?.f1 ?? 0;
 }

@@ -1,16 +1,19 @@
-import type { ModelVersion } from '../api/types';
+import type { ModelVersionFragment } from '../api/types';
 import { bytes, dateTime, int, num, pct } from '../format';
 import { Stat } from './Stat';
 import { StatusBadge } from './StatusBadge';
 
 /** The headline facts of one model version. */
-export function ModelSummary({ model }: { model: ModelVersion }) {
+export function ModelSummary({ model }: { model: ModelVersionFragment }) {
   const m = model.metrics;
   const lift = m.macroF1 - m.majorityBaselineMacroF1;
   const data = model.datasets.length > 0 ? model.datasets.map((d) => d.name).join(', ') : model.source === 'bundled' ? 'bundled training data' : '—';
   return (
     <dl className="stats" data-testid={`model-summary-${model.version}`}>
       <Stat label="Version" value={<>v{model.version} <StatusBadge status={model.status} /></>} note={model.source} />
+      {model.loadError !== null && (
+        <Stat label="Bundle" value={<span className="badge badge-failed">NOT SERVED</span>} note={model.loadError} testId={`model-load-error-${model.version}`} />
+      )}
       <Stat label="Macro-F1" value={num(m.macroF1, 3)} note={`baseline ${num(m.majorityBaselineMacroF1, 3)} (${lift >= 0 ? '+' : ''}${num(lift, 3)})`} />
       <Stat label="Accuracy" value={pct(m.accuracy)} note={`weighted F1 ${num(m.weightedF1, 3)}`} />
       {m.knownPlaceMacroF1 !== null && (

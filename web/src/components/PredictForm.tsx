@@ -1,13 +1,17 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, request } from '../api/client';
-import { PREDICT } from '../api/documents';
-import { CARE_SYSTEMS, type CareSystem, type FacilityInput, type Prediction } from '../api/types';
+import { PredictDocument } from '../api/documents';
+import { CARE_SYSTEMS } from '../api/enums';
+import type { CareSystem, FacilityInput, PredictionFragment } from '../api/types';
 import { ClassBadge } from './StatusBadge';
 import { ErrorMessage } from './ErrorMessage';
 import { Field } from './Field';
+import { TextField } from './TextField';
+import { useFormFields } from './useFormFields';
 import { ProbabilityBars } from './ProbabilityBars';
 import { pct } from '../format';
-import { MAX_TEXT_LENGTH } from '../../../src/ml/clean';
+import { useInputLimits } from '../limits';
+import { SubmitButton } from './SubmitButton';
 
 type Name = 'facilityName' | 'services' | 'latitude' | 'longitude' | 'operatingHours' | 'website' | 'phoneNumber' | 'careSystem' | 'subcounty' | 'modelVersion';
 type Values = Record<Name, string>;
@@ -25,8 +29,11 @@ const EMPTY: Values = {
   modelVersion: '',
 };
 
-/** Client-side checks mirroring the server's (src/ml/clean.ts validateFacilityInput), so mistakes show as you type. */
-function validate(v: Values): Partial<Record<Name, string>> {
+/**
+ * Client-side checks mirroring the server's (src/ml/clean.ts validateFacilityInput), so mistakes
+ * show as you type; the text length limit is the server's own (serverInfo.inputLimits).
+ */
+function validate(v: Values, textMaxLength: number): Partial<Record<Name, string>> {
   const errors: Partial<Record<Name, string>> = {};
   if (!v.services.trim()) errors.services = 'Enter at least one service, e.g. "Maternity, Laboratory"';
   if (!v.subcounty.trim()) errors.subcounty = 'Enter the subcounty';
@@ -44,7 +51,7 @@ function validate(v: Values): Partial<Record<Name, string>> {
     errors[v.latitude.trim() ? 'longitude' : 'latitude'] = 'Give both latitude and longitude, or neither';
   }
   for (const field of ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const) {
-    if (v[field].length > MAX_TEXT_LENGTH) errors[field] = `At most ${MAX_TEXT_LENGTH} characters`;
+    if (v[field].length > textMaxLength) errors[field] = `At most ${textMaxLength} characters`;
   }
   if (v.website.trim() && !/^(https?:\/\/)?[^\s.]+\.[^\s]+$/i.test(v.website.trim())) errors.website = 'Enter a web address such as https://example.org';
   if (v.modelVersion.trim() && !/^\d+$/.test(v.modelVersion.trim())) errors.modelVersion = 'Enter a version number, or leave empty for the active model';
@@ -80,42 +87,35 @@ const EXAMPLE: Values = {
 
 /** Predicts one facility's rating class; shows the label and a bar per class probability. */
 export function PredictForm() {
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [touched, setTouched] = useState<Partial<Record<Name, boolean>>>({});
-  const [submitted, setSubmitted] = useState(false);
+  const form = useFormFields<Name>(() => EMPTY, 'pf');
+  const values = form.values;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [serverField, setServerField] = useState<{ field: Name; message: string } | null>(null);
-  const [result, setResult] = useState<Prediction | null>(null);
-  const errors = validate(values);
+  const [result, setResult] = useState<PredictionFragment | null>(null);
+  const { textMaxLength } = useInputLimits();
+  const errors = validate(values, textMaxLength);
   const resultRef = useRef<HTMLDivElement>(null);
   // On a phone the answer lands below the form: bring it into view.
   useEffect(() => {
     if (result || error) resultRef.current?.scrollIntoView({ block: 'nearest' });
   }, [result, error]);
-  const shown = (field: Name): string | null =>
-    (serverField?.field === field ? serverField.message : null) ?? (((touched[field] || submitted) && errors[field]) || null);
+  const shown = (field: Name): string | null => (serverField?.field === field ? serverField.message : null) ?? form.shown(errors, field);
 
-  const set = (field: Name) => (event: { target: { value: string } }) => {
-    setValues((v) => ({ ...v, [field]: event.target.value }));
+  const set = (field: Name) => (value: string) => {
+    form.change(field, value);
     if (serverField?.field === field) setServerField(null);
   };
-  const blur = (field: Name) => () => setTouched((t) => ({ ...t, [field]: true }));
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitted(true);
-    const first = (Object.keys(errors) as Name[])[0];
-    if (first) {
-      document.getElementById(`pf-${first}`)?.focus();
-      return;
-    }
+    if (!form.submit(errors)) return;
     setBusy(true);
     setError(null);
     setServerField(null);
     try {
       const modelVersion = values.modelVersion.trim() ? Number(values.modelVersion) : null;
-      const data = await request<{ predict: Prediction }>(PREDICT, { input: toInput(values), modelVersion });
+      const data = await request(PredictDocument, { input: toInput(values), modelVersion });
       setResult(data.predict);
     } catch (caught) {
       setResult(null);
@@ -130,24 +130,8 @@ export function PredictForm() {
     }
   }
 
-  const text = (field: Name, label: string, options: { required?: boolean; hint?: string; inputMode?: 'decimal' | 'tel' | 'url' | 'numeric'; type?: string; autoComplete?: string } = {}) => (
-    <Field id={`pf-${field}`} label={label} required={options.required} hint={options.hint} error={shown(field)}>
-      {({ describedBy, invalid }) => (
-        <input
-          id={`pf-${field}`}
-          name={field}
-          type={options.type ?? 'text'}
-          inputMode={options.inputMode}
-          autoComplete={options.autoComplete ?? 'off'}
-          value={values[field]}
-          onChange={set(field)}
-          onBlur={blur(field)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          aria-required={options.required}
-        />
-      )}
-    </Field>
+  const text = (field: Name, label: string, options: { required?: boolean; hint?: string; inputMode?: 'decimal' | 'tel' | 'url' | 'numeric'; type?: string } = {}) => (
+    <TextField id={form.id(field)} name={field} label={label} {...options} autoComplete="off" value={values[field]} error={shown(field)} onChange={set(field)} onBlur={() => form.leave(field)} />
   );
 
   return (
@@ -158,7 +142,7 @@ export function PredictForm() {
           {text('services', 'Services', { required: true, hint: 'Comma-separated' })}
           <Field id="pf-careSystem" label="Care system" required error={shown('careSystem')}>
             {({ describedBy, invalid }) => (
-              <select id="pf-careSystem" name="careSystem" value={values.careSystem} onChange={set('careSystem')} onBlur={blur('careSystem')} aria-describedby={describedBy} aria-invalid={invalid} aria-required>
+              <select id="pf-careSystem" name="careSystem" value={values.careSystem} onChange={(event) => set('careSystem')(event.target.value)} onBlur={() => form.leave('careSystem')} aria-describedby={describedBy} aria-invalid={invalid} aria-required>
                 <option value="">Choose…</option>
                 <option value="GOVT">GOVT (government)</option>
                 <option value="PFP">PFP (private for profit)</option>
@@ -174,21 +158,19 @@ export function PredictForm() {
         </div>
         <Field id="pf-operatingHours" label="Operating hours" hint='As in the data, e.g. "Monday: 8:00 AM – 5:00 PM,Tuesday: …"' error={shown('operatingHours')}>
           {({ id, describedBy, invalid }) => (
-            <textarea id={id} name="operatingHours" rows={2} value={values.operatingHours} onChange={set('operatingHours')} onBlur={blur('operatingHours')} aria-describedby={describedBy} aria-invalid={invalid} />
+            <textarea id={id} name="operatingHours" rows={2} value={values.operatingHours} onChange={(event) => set('operatingHours')(event.target.value)} onBlur={() => form.leave('operatingHours')} aria-describedby={describedBy} aria-invalid={invalid} />
           )}
         </Field>
         <div className="form-grid form-grid-2">
           {text('modelVersion', 'Model version', { inputMode: 'numeric', hint: 'Empty = the active model' })}
         </div>
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Predicting…' : 'Predict'}
-          </button>
+          <SubmitButton busy={busy} label="Predict" busyLabel="Predicting…" />
           <button
             type="button"
             className="button"
             onClick={() => {
-              setValues(EXAMPLE);
+              form.setValues(EXAMPLE);
               setServerField(null);
             }}
           >
@@ -198,9 +180,7 @@ export function PredictForm() {
             type="button"
             className="button button-quiet"
             onClick={() => {
-              setValues(EMPTY);
-              setTouched({});
-              setSubmitted(false);
+              form.reset(EMPTY);
               setResult(null);
               setError(null);
               setServerField(null);

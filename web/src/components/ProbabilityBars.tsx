@@ -1,8 +1,8 @@
-import type { ClassProbability } from '../api/types';
+import type { PredictionFragment } from '../api/types';
 import { CLASS_COLORS, pct } from '../format';
 
 /** One horizontal bar per class probability (HTML, so it reads as a list of values). */
-export function ProbabilityBars({ probabilities, predicted }: { probabilities: ClassProbability[]; predicted: string }) {
+export function ProbabilityBars({ probabilities, predicted }: { probabilities: PredictionFragment['probabilities']; predicted: string }) {
   return (
     <ul className="prob-bars" aria-label="Class probabilities">
       {probabilities.map((p) => (

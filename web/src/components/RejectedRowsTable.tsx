@@ -1,33 +1,25 @@
-import type { RejectedRow } from '../api/types';
+import type { RejectedRowFragment } from '../api/types';
+import { DataTable, type Column } from './DataTable';
 
 const SHOWN = 200;
 
+const COLUMNS: Column<RejectedRowFragment>[] = [
+  { header: 'Line', className: 'mono', cell: (row) => row.line },
+  { header: 'Column', cell: (row) => row.column ?? '—' },
+  { header: 'Reason', cell: (row) => row.reason },
+];
+
 /** The rows the server refused, with the line, the column and why. */
-export function RejectedRowsTable({ rows, total }: { rows: RejectedRow[]; total: number }) {
+export function RejectedRowsTable({ rows, total }: { rows: RejectedRowFragment[]; total: number }) {
   if (total === 0) return <p className="ok-note">Every row was accepted.</p>;
   return (
-    <div className="table-wrap table-scroll">
-      <table className="table" data-testid="rejected-rows">
-        <caption>
-          Rejected rows{rows.length < total || rows.length > SHOWN ? ` (first ${Math.min(rows.length, SHOWN)} of ${total})` : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Line</th>
-            <th scope="col">Column</th>
-            <th scope="col">Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.slice(0, SHOWN).map((row, i) => (
-            <tr key={`${row.line}-${i}`}>
-              <td className="mono">{row.line}</td>
-              <td>{row.column ?? '—'}</td>
-              <td>{row.reason}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={rows.slice(0, SHOWN)}
+      columns={COLUMNS}
+      rowKey={(row, i) => `${row.line}-${i}`}
+      caption={`Rejected rows${rows.length < total || rows.length > SHOWN ? ` (first ${Math.min(rows.length, SHOWN)} of ${total})` : ''}`}
+      testId="rejected-rows"
+      scroll
+    />
   );
 }

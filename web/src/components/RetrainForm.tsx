@@ -1,44 +1,35 @@
 import { useState, type FormEvent } from 'react';
-import type { Dataset } from '../api/types';
-import { DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_LIMITS, withinLimit, type Hyperparameters, type ScalarHyperparameter } from '../../../src/ml/hyperparameters';
-import { Field } from './Field';
+import type { DatasetFragment, HyperparametersFragment } from '../api/types';
+import { rangeHint, rangeMessage, useInputLimits, withinRange, type InputLimits } from '../limits';
+import { TextField } from './TextField';
+import { useFormFields } from './useFormFields';
+import { SubmitButton } from './SubmitButton';
 
 /** What the form submits: the API's hyperparameters (l2 keeps its default) and the data to train on. */
-export type RetrainValues = Omit<Hyperparameters, 'l2'> & { datasetIds: string[] | null };
+export type RetrainValues = Omit<HyperparametersFragment, 'l2'> & { datasetIds: string[] | null };
 
 type FieldName = 'learningRate' | 'batchSize' | 'epochs' | 'patience' | 'hiddenUnits' | 'dropout' | 'seed';
 
-// Defaults and ranges are the server's own (src/ml/hyperparameters.ts), so the form refuses exactly what the API would.
-const DEFAULTS: Record<FieldName, string> = {
-  learningRate: String(DEFAULT_HYPERPARAMETERS.learningRate),
-  batchSize: String(DEFAULT_HYPERPARAMETERS.batchSize),
-  epochs: String(DEFAULT_HYPERPARAMETERS.epochs),
-  patience: String(DEFAULT_HYPERPARAMETERS.patience),
-  hiddenUnits: DEFAULT_HYPERPARAMETERS.hiddenUnits.join(', '),
-  dropout: String(DEFAULT_HYPERPARAMETERS.dropout),
-  seed: String(DEFAULT_HYPERPARAMETERS.seed),
-};
-
-type Limit = (typeof HYPERPARAMETER_LIMITS)[ScalarHyperparameter];
-
-function rangeHint(limit: Limit): string {
-  if (limit.integer) return `${limit.min} to ${limit.max}`;
-  return `${'minExclusive' in limit ? '(' : '['}${limit.min}, ${limit.max}${'maxExclusive' in limit ? ')' : ']'}`;
+// Defaults and ranges are the server's own (serverInfo.inputLimits), so the form refuses exactly what the API would.
+function defaults({ hyperparameterDefaults: d }: InputLimits): Record<FieldName, string> {
+  return {
+    learningRate: String(d.learningRate),
+    batchSize: String(d.batchSize),
+    epochs: String(d.epochs),
+    patience: String(d.patience),
+    hiddenUnits: d.hiddenUnits.join(', '),
+    dropout: String(d.dropout),
+    seed: String(d.seed),
+  };
 }
 
-function rangeMessage(limit: Limit): string {
-  if (limit.integer) return `Enter a whole number from ${limit.min} to ${limit.max}`;
-  const low = 'minExclusive' in limit ? `greater than ${limit.min}` : `from ${limit.min}`;
-  const high = 'maxExclusive' in limit ? `up to (not including) ${limit.max}` : `at most ${limit.max}`;
-  return `Enter a number ${low} and ${high}`;
-}
-
-function validate(raw: Record<FieldName, string>): { values: Omit<RetrainValues, 'datasetIds'> | null; errors: Partial<Record<FieldName, string>> } {
+function validate(raw: Record<FieldName, string>, limits: InputLimits): { values: Omit<RetrainValues, 'datasetIds'> | null; errors: Partial<Record<FieldName, string>> } {
+  const ranges = limits.hyperparameterRanges;
   const errors: Partial<Record<FieldName, string>> = {};
   const number = (field: Exclude<FieldName, 'hiddenUnits'>): number => {
     const text = raw[field].trim();
     const value = Number(text);
-    if (text === '' || !withinLimit(HYPERPARAMETER_LIMITS[field], value)) errors[field] = rangeMessage(HYPERPARAMETER_LIMITS[field]);
+    if (text === '' || !withinRange(ranges[field], value)) errors[field] = rangeMessage(ranges[field]);
     return value;
   };
   const learningRate = number('learningRate');
@@ -47,52 +38,42 @@ function validate(raw: Record<FieldName, string>): { values: Omit<RetrainValues,
   const patience = number('patience');
   const dropout = number('dropout');
   const seed = number('seed');
-  const layers = HYPERPARAMETER_LIMITS.hiddenUnits;
+  const layer = ranges.hiddenUnits;
   const parts = raw.hiddenUnits.split(/[\s,]+/).filter(Boolean);
   const hiddenUnits = parts.map(Number);
-  if (parts.length < 1 || parts.length > layers.maxLayers || hiddenUnits.some((u) => !withinLimit(layers, u))) {
-    errors.hiddenUnits = `Enter 1 to ${layers.maxLayers} layer sizes separated by commas, each ${layers.min} to ${layers.max}`;
+  if (parts.length < 1 || parts.length > ranges.hiddenLayersMax || hiddenUnits.some((u) => !withinRange(layer, u))) {
+    errors.hiddenUnits = `Enter 1 to ${ranges.hiddenLayersMax} layer sizes separated by commas, each ${layer.min} to ${layer.max}`;
   }
   if (Object.keys(errors).length > 0) return { values: null, errors };
   return { values: { learningRate, batchSize, epochs, patience, hiddenUnits, dropout, seed }, errors };
 }
 
 /** Hyperparameters for a retrain, validated as you type them, with the data to train on. */
-export function RetrainForm({ datasets, busy, onSubmit }: { datasets: Dataset[]; busy: boolean; onSubmit: (values: RetrainValues) => void }) {
-  const [raw, setRaw] = useState<Record<FieldName, string>>(DEFAULTS);
-  const [touched, setTouched] = useState<Partial<Record<FieldName, boolean>>>({});
-  const [submitted, setSubmitted] = useState(false);
+export function RetrainForm({ datasets, busy, onSubmit }: { datasets: DatasetFragment[]; busy: boolean; onSubmit: (values: RetrainValues) => void }) {
+  const limits = useInputLimits();
+  const ranges = limits.hyperparameterRanges;
+  const form = useFormFields<FieldName>(() => defaults(limits), 'hp');
   const [chosen, setChosen] = useState<string[]>([]);
-  const { values, errors } = validate(raw);
-  const shown = (field: FieldName) => ((touched[field] || submitted) && errors[field]) || null;
+  const { values, errors } = validate(form.values, limits);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setSubmitted(true);
-    if (!values) {
-      const firstInvalid = (Object.keys(errors) as FieldName[])[0];
-      if (firstInvalid) document.getElementById(`hp-${firstInvalid}`)?.focus();
-      return;
-    }
-    onSubmit({ ...values, datasetIds: chosen.length > 0 ? chosen : null });
+    if (form.submit(errors) && values) onSubmit({ ...values, datasetIds: chosen.length > 0 ? chosen : null });
   }
 
   const input = (field: FieldName, label: string, hint: string, inputMode: 'decimal' | 'numeric' | 'text' = 'decimal') => (
-    <Field id={`hp-${field}`} label={label} hint={hint} error={shown(field)} required>
-      {({ describedBy, invalid }) => (
-        <input
-          id={`hp-${field}`}
-          name={field}
-          type="text"
-          inputMode={inputMode}
-          value={raw[field]}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          onChange={(event) => setRaw((r) => ({ ...r, [field]: event.target.value }))}
-          onBlur={() => setTouched((t) => ({ ...t, [field]: true }))}
-        />
-      )}
-    </Field>
+    <TextField
+      id={form.id(field)}
+      name={field}
+      label={label}
+      hint={hint}
+      required
+      inputMode={inputMode}
+      value={form.values[field]}
+      error={form.shown(errors, field)}
+      onChange={(value) => form.change(field, value)}
+      onBlur={() => form.leave(field)}
+    />
   );
 
   return (
@@ -123,28 +104,18 @@ export function RetrainForm({ datasets, busy, onSubmit }: { datasets: Dataset[];
       <fieldset className="fieldset">
         <legend>Hyperparameters</legend>
         <div className="form-grid form-grid-3">
-          {input('learningRate', 'Learning rate', `${rangeHint(HYPERPARAMETER_LIMITS.learningRate)}, Adam`)}
-          {input('batchSize', 'Batch size', rangeHint(HYPERPARAMETER_LIMITS.batchSize), 'numeric')}
-          {input('epochs', 'Epochs (max)', rangeHint(HYPERPARAMETER_LIMITS.epochs), 'numeric')}
+          {input('learningRate', 'Learning rate', `${rangeHint(ranges.learningRate)}, Adam`)}
+          {input('batchSize', 'Batch size', rangeHint(ranges.batchSize), 'numeric')}
+          {input('epochs', 'Epochs (max)', rangeHint(ranges.epochs), 'numeric')}
           {input('patience', 'Patience', 'epochs without improvement before stopping', 'numeric')}
           {input('hiddenUnits', 'Hidden units', 'layer sizes, e.g. 64, 32', 'text')}
-          {input('dropout', 'Dropout', rangeHint(HYPERPARAMETER_LIMITS.dropout))}
+          {input('dropout', 'Dropout', rangeHint(ranges.dropout))}
           {input('seed', 'Seed', 'for a reproducible split and weights', 'numeric')}
         </div>
       </fieldset>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {busy ? 'Starting…' : 'Start training'}
-        </button>
-        <button
-          type="button"
-          className="button"
-          onClick={() => {
-            setRaw(DEFAULTS);
-            setTouched({});
-            setSubmitted(false);
-          }}
-        >
+        <SubmitButton busy={busy} label="Start training" busyLabel="Starting…" />
+        <button type="button" className="button" onClick={() => form.reset(defaults(limits))}>
           Reset to defaults
         </button>
       </div>

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { ChartData, ChartOptions } from 'chart.js';
-import type { EpochMetrics } from '../api/types';
+import type { EpochMetricsFragment } from '../api/types';
 import { Chart } from './Chart';
 
 const lossOptions: ChartOptions<'line'> = {
@@ -17,7 +17,7 @@ function line(label: string, data: (number | null)[], color: string, dashed = fa
 }
 
 /** Loss and accuracy per epoch, train (solid) and validation (dashed), growing as epochs arrive. */
-export function TrainingCurves({ epochs }: { epochs: EpochMetrics[] }) {
+export function TrainingCurves({ epochs }: { epochs: EpochMetricsFragment[] }) {
   const { loss, accuracy } = useMemo(() => {
     const labels = epochs.map((e) => String(e.epoch));
     const loss: ChartData<'line'> = {

@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { upload } from '../api/client';
-import { DATASETS, UPLOAD_DATASET } from '../api/documents';
-import { useQuery } from '../api/hooks';
-import type { Dataset, DatasetUploadResult } from '../api/types';
+import { DatasetsDocument, UploadDatasetDocument } from '../api/documents';
+import { useQuery, useUpload } from '../api/hooks';
+import type { DatasetFragment, UploadDatasetMutation } from '../api/types';
+import { CsvFileField } from '../components/CsvFileField';
+import { ACTIONS_HEADER, DataTable, type Column } from '../components/DataTable';
 import { DatasetInsights } from '../components/DatasetInsights';
 import { DriftReport } from '../components/DriftReport';
 import { ErrorMessage } from '../components/ErrorMessage';
@@ -14,11 +15,12 @@ import { Stat } from '../components/Stat';
 import { bytes, dateTime, int, shortId } from '../format';
 import { navigate, useLocation } from '../router';
 import { RoleGate } from '../session';
+import { SubmitButton } from '../components/SubmitButton';
 
 export function DataPage() {
   const { params } = useLocation();
   const selected = params.get('dataset');
-  const datasets = useQuery<{ datasets: Dataset[] }>(DATASETS);
+  const datasets = useQuery(DatasetsDocument);
 
   return (
     <section aria-labelledby="data-title">
@@ -37,14 +39,14 @@ export function DataPage() {
   );
 }
 
+type UploadResult = UploadDatasetMutation['uploadDataset'];
+
 function UploadCard({ onUploaded }: { onUploaded: () => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState('');
   const [autoRetrain, setAutoRetrain] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
-  const [progress, setProgress] = useState<number | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [result, setResult] = useState<DatasetUploadResult | null>(null);
+  const { progress, error, data, send } = useUpload(UploadDatasetDocument);
   const busy = progress !== null;
 
   async function submit(event: FormEvent) {
@@ -53,23 +55,7 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
       setFileError('Choose a CSV file to upload');
       return;
     }
-    setError(null);
-    setResult(null);
-    setProgress(0);
-    try {
-      const data = await upload<{ uploadDataset: DatasetUploadResult }>(
-        UPLOAD_DATASET,
-        { name: name.trim() || null, autoRetrain },
-        file,
-        { onProgress: setProgress },
-      );
-      setResult(data.uploadDataset);
-      onUploaded();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setProgress(null);
-    }
+    if (await send({ name: name.trim() || null, autoRetrain }, file)) onUploaded();
   }
 
   return (
@@ -80,23 +66,16 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
         Subcounty. Rows that cannot be used are reported below with the reason.
       </p>
       <form onSubmit={(event) => void submit(event)} className="form-grid" noValidate>
-        <Field label="CSV file" required error={fileError} hint={file ? `${file.name}, ${bytes(file.size)}` : 'UTF-8 CSV with a header row'}>
-          {({ id, describedBy, invalid }) => (
-            <input
-              id={id}
-              type="file"
-              name="file"
-              accept=".csv,text/csv"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => {
-                const chosen = event.target.files?.[0] ?? null;
-                setFile(chosen);
-                setFileError(chosen && !/\.csv$/i.test(chosen.name) && chosen.type !== 'text/csv' ? 'This does not look like a .csv file' : null);
-              }}
-            />
-          )}
-        </Field>
+        <CsvFileField
+          label="CSV file"
+          name="file"
+          error={fileError}
+          hint={file ? `${file.name}, ${bytes(file.size)}` : 'UTF-8 CSV with a header row'}
+          onChoose={(chosen) => {
+            setFile(chosen);
+            setFileError(chosen && !/\.csv$/i.test(chosen.name) && chosen.type !== 'text/csv' ? 'This does not look like a .csv file' : null);
+          }}
+        />
         <Field label="Dataset name" hint="Optional; defaults to the file name">
           {({ id, describedBy }) => (
             <input id={id} type="text" name="name" value={name} maxLength={200} onChange={(event) => setName(event.target.value)} aria-describedby={describedBy} />
@@ -107,19 +86,17 @@ function UploadCard({ onUploaded }: { onUploaded: () => void }) {
           <label htmlFor="auto-retrain">Start a retrain on all data after the upload</label>
         </div>
         <div className="actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Uploading…' : 'Upload'}
-          </button>
+          <SubmitButton busy={busy} label="Upload" busyLabel="Uploading…" />
         </div>
       </form>
       {busy && <ProgressBar value={progress} label={progress < 1 ? 'Uploading' : 'Validating on the server'} id="upload-progress" />}
       <ErrorMessage error={error} title="Upload failed" />
-      {result && <UploadReport result={result} />}
+      {data && <UploadReport result={data.uploadDataset} />}
     </div>
   );
 }
 
-function UploadReport({ result }: { result: DatasetUploadResult }) {
+function UploadReport({ result }: { result: UploadResult }) {
   return (
     <div className="report" data-testid="upload-report" aria-live="polite">
       <h3>Validation report</h3>
@@ -150,49 +127,44 @@ function UploadReport({ result }: { result: DatasetUploadResult }) {
   );
 }
 
-function DatasetsTable({ datasets, selectedId }: { datasets: Dataset[]; selectedId: string | null }) {
-  if (datasets.length === 0) return <p className="muted">No datasets yet. Upload a CSV above.</p>;
+function DatasetsTable({ datasets, selectedId }: { datasets: DatasetFragment[]; selectedId: string | null }) {
+  const columns: Column<DatasetFragment>[] = [
+    {
+      header: 'Name',
+      cell: (d) => (
+        <>
+          <strong>{d.name}</strong>
+          {d.fileName && d.fileName !== d.name && <div className="muted small">{d.fileName}</div>}
+        </>
+      ),
+    },
+    { header: 'Uploaded', cell: (d) => dateTime(d.createdAt) },
+    { header: 'Rows', cell: (d) => int(d.rowCount) },
+    { header: 'Labeled', cell: (d) => int(d.labeledCount) },
+    { header: 'Rejected', cell: (d) => int(d.rejectedCount) },
+    {
+      header: ACTIONS_HEADER,
+      cell: (d) => (
+        <button
+          type="button"
+          className="button button-small"
+          aria-pressed={d.id === selectedId}
+          onClick={() => navigate(d.id === selectedId ? '/data' : `/data?dataset=${encodeURIComponent(d.id)}`)}
+        >
+          {d.id === selectedId ? 'Hide insights' : 'Insights'}
+          <span className="sr-only"> for {d.name}</span>
+        </button>
+      ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="datasets-table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Uploaded</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Labeled</th>
-            <th scope="col">Rejected</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {datasets.map((d) => (
-            <tr key={d.id} className={d.id === selectedId ? 'row-selected' : undefined}>
-              <td>
-                <strong>{d.name}</strong>
-                {d.fileName && d.fileName !== d.name && <div className="muted small">{d.fileName}</div>}
-              </td>
-              <td>{dateTime(d.createdAt)}</td>
-              <td>{int(d.rowCount)}</td>
-              <td>{int(d.labeledCount)}</td>
-              <td>{int(d.rejectedCount)}</td>
-              <td>
-                <button
-                  type="button"
-                  className="button button-small"
-                  aria-pressed={d.id === selectedId}
-                  onClick={() => navigate(d.id === selectedId ? '/data' : `/data?dataset=${encodeURIComponent(d.id)}`)}
-                >
-                  {d.id === selectedId ? 'Hide insights' : 'Insights'}
-                  <span className="sr-only"> for {d.name}</span>
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={datasets}
+      columns={columns}
+      rowKey={(d) => d.id}
+      rowProps={(d) => ({ className: d.id === selectedId ? 'row-selected' : undefined })}
+      empty="No datasets yet. Upload a CSV above."
+      testId="datasets-table"
+    />
   );
 }

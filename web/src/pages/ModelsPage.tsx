@@ -1,22 +1,23 @@
 import { useState } from 'react';
 import { request } from '../api/client';
-import { ACTIVE_MODEL_CHANGED, MODEL_ACTIVATIONS, MODELS, PROMOTE_MODEL, ROLLBACK_MODEL } from '../api/documents';
+import { ActiveModelChangedDocument, ModelActivationsDocument, ModelsDocument, PromoteModelDocument, RollbackModelDocument } from '../api/documents';
 import { useQuery, useSubscription } from '../api/hooks';
-import type { ModelActivation, ModelVersion } from '../api/types';
+import type { ModelActivationFragment, ModelVersionFragment } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ACTIONS_HEADER, DataTable, type Column } from '../components/DataTable';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Field } from '../components/Field';
 import { Loading } from '../components/Loading';
 import { ModelComparison } from '../components/ModelComparison';
-import { StatusBadge } from '../components/StatusBadge';
+import { LoadError, StatusBadge } from '../components/StatusBadge';
 import { dateTime, int, num, pct } from '../format';
 import { useDenied } from '../session';
 
 type Pending = { kind: 'promote'; version: number } | { kind: 'rollback' } | null;
 
 export function ModelsPage() {
-  const models = useQuery<{ models: ModelVersion[] }>(MODELS);
-  const activations = useQuery<{ modelActivations: ModelActivation[] }>(MODEL_ACTIVATIONS, { first: 20 });
+  const models = useQuery(ModelsDocument);
+  const activations = useQuery(ModelActivationsDocument, { first: 20 });
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -30,7 +31,7 @@ export function ModelsPage() {
     void activations.reload();
   };
   // Another user (or the automatic gate) may change the active model while this page is open.
-  useSubscription<{ activeModelChanged: { version: number } }>(ACTIVE_MODEL_CHANGED, {}, { next: reloadAll });
+  useSubscription(ActiveModelChangedDocument, {}, { next: reloadAll });
 
   const list = models.data?.models ?? [];
   const sorted = [...list].sort((x, y) => y.version - x.version);
@@ -47,10 +48,10 @@ export function ModelsPage() {
     setActionError(null);
     try {
       if (pending.kind === 'promote') {
-        const data = await request<{ promoteModel: { version: number } }>(PROMOTE_MODEL, { version: pending.version });
+        const data = await request(PromoteModelDocument, { version: pending.version });
         setNotice(`Version ${data.promoteModel.version} is now active.`);
       } else {
-        const data = await request<{ rollbackModel: { version: number } }>(ROLLBACK_MODEL);
+        const data = await request(RollbackModelDocument);
         setNotice(`Rolled back: version ${data.rollbackModel.version} is active again.`);
       }
       reloadAll();
@@ -123,7 +124,7 @@ export function ModelsPage() {
   );
 }
 
-function VersionPicker({ label, models, value, onChange }: { label: string; models: ModelVersion[]; value: number | null; onChange: (v: number) => void }) {
+function VersionPicker({ label, models, value, onChange }: { label: string; models: ModelVersionFragment[]; value: number | null; onChange: (v: number) => void }) {
   return (
     <Field label={label}>
       {({ id }) => (
@@ -139,89 +140,74 @@ function VersionPicker({ label, models, value, onChange }: { label: string; mode
   );
 }
 
-function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersion[]; onPromote: (version: number) => void; busy: boolean; denied: string | null }) {
-  if (models.length === 0) return <p className="muted">No model versions yet.</p>;
+function ModelsTable({ models, onPromote, busy, denied }: { models: ModelVersionFragment[]; onPromote: (version: number) => void; busy: boolean; denied: string | null }) {
+  const columns: Column<ModelVersionFragment>[] = [
+    {
+      header: 'Version',
+      cell: (m) => (
+        <>
+          <strong>v{m.version}</strong> <span className="muted small">{m.source}</span>
+        </>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (m) => (
+        <>
+          <StatusBadge status={m.status} />
+          {m.loadError !== null && <LoadError version={m.version} reason={m.loadError} />}
+        </>
+      ),
+    },
+    { header: 'Macro-F1', className: 'mono', cell: (m) => num(m.metrics.macroF1, 3) },
+    { header: 'Baseline', className: 'mono', cell: (m) => num(m.metrics.majorityBaselineMacroF1, 3) },
+    { header: 'Accuracy', className: 'mono', cell: (m) => pct(m.metrics.accuracy) },
+    { header: 'Rows', cell: (m) => int(m.rowCount) },
+    { header: 'Created', cell: (m) => dateTime(m.createdAt) },
+    {
+      header: 'Gate',
+      className: 'small',
+      cell: (m) => (
+        <>
+          {m.gateDecision ? m.gateDecision.reason : '—'}
+          {m.gateDecision?.intervalLow != null && m.gateDecision.intervalHigh != null && (
+            <div className="muted" data-testid={`gate-interval-${m.version}`}>
+              {m.gateDecision.evaluationRows} pinned rows · Δ {num(m.gateDecision.difference ?? 0, 3)} [{num(m.gateDecision.intervalLow, 3)}, {num(m.gateDecision.intervalHigh, 3)}]
+            </div>
+          )}
+        </>
+      ),
+    },
+    {
+      header: ACTIONS_HEADER,
+      cell: (m) =>
+        m.status !== 'ACTIVE' && (
+          <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy || denied !== null} title={denied ?? undefined}>
+            Promote…<span className="sr-only"> version {m.version}</span>
+          </button>
+        ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="models-table">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Status</th>
-            <th scope="col">Macro-F1</th>
-            <th scope="col">Baseline</th>
-            <th scope="col">Accuracy</th>
-            <th scope="col">Rows</th>
-            <th scope="col">Created</th>
-            <th scope="col">Gate</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {models.map((m) => (
-            <tr key={m.version} data-version={m.version}>
-              <td>
-                <strong>v{m.version}</strong> <span className="muted small">{m.source}</span>
-              </td>
-              <td>
-                <StatusBadge status={m.status} />
-              </td>
-              <td className="mono">{num(m.metrics.macroF1, 3)}</td>
-              <td className="mono">{num(m.metrics.majorityBaselineMacroF1, 3)}</td>
-              <td className="mono">{pct(m.metrics.accuracy)}</td>
-              <td>{int(m.rowCount)}</td>
-              <td>{dateTime(m.createdAt)}</td>
-              <td className="small">
-                {m.gateDecision ? m.gateDecision.reason : '—'}
-                {m.gateDecision?.intervalLow != null && m.gateDecision.intervalHigh != null && (
-                  <div className="muted" data-testid={`gate-interval-${m.version}`}>
-                    {m.gateDecision.evaluationRows} pinned rows · Δ {num(m.gateDecision.difference ?? 0, 3)} [{num(m.gateDecision.intervalLow, 3)}, {num(m.gateDecision.intervalHigh, 3)}]
-                  </div>
-                )}
-              </td>
-              <td>
-                {m.status !== 'ACTIVE' && (
-                  <button type="button" className="button button-small" onClick={() => onPromote(m.version)} disabled={busy || denied !== null} title={denied ?? undefined}>
-                    Promote…<span className="sr-only"> version {m.version}</span>
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={models}
+      columns={columns}
+      rowKey={(m) => m.version}
+      rowProps={(m) => ({ 'data-version': m.version, className: m.loadError !== null ? 'row-warning' : undefined })}
+      empty="No model versions yet."
+      testId="models-table"
+    />
   );
 }
 
-function ActivationsTable({ activations }: { activations: ModelActivation[] }) {
-  if (activations.length === 0) return <p className="muted">No activations yet.</p>;
-  return (
-    <div className="table-wrap">
-      <table className="table" data-testid="activations-table">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Reason</th>
-            <th scope="col">By</th>
-          </tr>
-        </thead>
-        <tbody>
-          {activations.map((x) => (
-            <tr key={x.id}>
-              <td>{dateTime(x.createdAt)}</td>
-              <td>{x.fromVersion === null ? '—' : `v${x.fromVersion}`}</td>
-              <td>v{x.toVersion}</td>
-              <td>{x.reason}</td>
-              <td>{x.actor}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+const ACTIVATION_COLUMNS: Column<ModelActivationFragment>[] = [
+  { header: 'When', cell: (x) => dateTime(x.createdAt) },
+  { header: 'From', cell: (x) => (x.fromVersion === null ? '—' : `v${x.fromVersion}`) },
+  { header: 'To', cell: (x) => `v${x.toVersion}` },
+  { header: 'Reason', cell: (x) => x.reason },
+  { header: 'By', cell: (x) => x.actor },
+];
+
+function ActivationsTable({ activations }: { activations: ModelActivationFragment[] }) {
+  return <DataTable rows={activations} columns={ACTIVATION_COLUMNS} rowKey={(x) => x.id} empty="No activations yet." testId="activations-table" />;
 }

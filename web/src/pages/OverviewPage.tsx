@@ -1,6 +1,5 @@
-import { OVERVIEW } from '../api/documents';
+import { OverviewDocument } from '../api/documents';
 import { useQuery } from '../api/hooks';
-import type { ModelVersion, TrainingJob } from '../api/types';
 import { ConfusionMatrix } from '../components/ConfusionMatrix';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { JobsTable } from '../components/JobsTable';
@@ -8,13 +7,8 @@ import { Loading } from '../components/Loading';
 import { ModelSummary } from '../components/ModelSummary';
 import { navigate } from '../router';
 
-interface OverviewData {
-  activeModel: ModelVersion | null;
-  trainingJobs: { totalCount: number; nodes: TrainingJob[] };
-}
-
 export function OverviewPage() {
-  const { data, error, loading, reload } = useQuery<OverviewData>(OVERVIEW);
+  const { data, error, loading, reload } = useQuery(OverviewDocument);
   return (
     <section aria-labelledby="overview-title">
       <div className="page-head">

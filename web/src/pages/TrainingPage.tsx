@@ -1,8 +1,8 @@
 import { useCallback, useState } from 'react';
 import { request } from '../api/client';
-import { DATASETS, RETRAIN, TRAINING_JOBS } from '../api/documents';
+import { DatasetsDocument, RetrainDocument, TrainingJobsDocument } from '../api/documents';
 import { useQuery } from '../api/hooks';
-import type { Dataset, TrainingJob } from '../api/types';
+import type { TrainingJobFragment } from '../api/types';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { JobsTable } from '../components/JobsTable';
 import { LiveJob } from '../components/LiveJob';
@@ -11,17 +11,13 @@ import { RetrainForm, type RetrainValues } from '../components/RetrainForm';
 import { navigate, useLocation } from '../router';
 import { RoleGate } from '../session';
 
-interface JobsPage {
-  trainingJobs: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: TrainingJob[] };
-}
-
 const PAGE_SIZE = 20;
 
 export function TrainingPage() {
   const { params } = useLocation();
-  const datasets = useQuery<{ datasets: Dataset[] }>(DATASETS);
-  const jobs = useQuery<JobsPage>(TRAINING_JOBS, { first: PAGE_SIZE });
-  const [more, setMore] = useState<{ nodes: TrainingJob[]; endCursor: string | null; hasNextPage: boolean } | null>(null);
+  const datasets = useQuery(DatasetsDocument);
+  const jobs = useQuery(TrainingJobsDocument, { first: PAGE_SIZE });
+  const [more, setMore] = useState<{ nodes: TrainingJobFragment[]; endCursor: string | null; hasNextPage: boolean } | null>(null);
   const [moreError, setMoreError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<unknown>(null);
@@ -31,7 +27,7 @@ export function TrainingPage() {
     setStarting(true);
     setStartError(null);
     try {
-      const data = await request<{ retrain: TrainingJob }>(RETRAIN, { input: values });
+      const data = await request(RetrainDocument, { input: values });
       navigate(`/training?job=${encodeURIComponent(data.retrain.id)}`);
       setMore(null);
       await jobs.reload();
@@ -49,7 +45,7 @@ export function TrainingPage() {
   async function loadMore() {
     setMoreError(null);
     try {
-      const data = await request<JobsPage>(TRAINING_JOBS, { first: PAGE_SIZE, after: cursor });
+      const data = await request(TrainingJobsDocument, { first: PAGE_SIZE, after: cursor });
       const page = data.trainingJobs;
       setMore((m) => ({ nodes: [...(m?.nodes ?? []), ...page.nodes], endCursor: page.pageInfo.endCursor, hasNextPage: page.pageInfo.hasNextPage }));
     } catch (caught) {
