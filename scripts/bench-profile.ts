@@ -7,6 +7,7 @@
  *   --scenario predict   (default) predict with a PREDICTOR key, real rows in rotation, from a
  *                        separate load-generator process (32 keep-alive connections)
  *   --scenario typename  `{ __typename }` with the same key
+ *   --scenario bare      `{ __typename }` on the bench's bare Apollo Server (scripts/bench/bare-apollo.ts), for comparison
  *   --scenario file      predictBatchFile on a --file-rows (50,000) row CSV of real rows, --repeat (3) times
  * Options: --duration <s> (10) --connections <n> (32) --out <dir> (a temp dir; the .cpuprofile
  *          stays there for Chrome DevTools / speedscope) --top <n> (15) --inclusive <n> (0: the top n
@@ -21,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { createKey, loadInChild, PREDICT, upload, waitForModel } from './bench/client.js';
 import { formatSummary, monotonicUs, summarizeProfile, type ProfileWindow } from './bench/cpu-profile.js';
 import { datasetSource, repeatedCsv, sampleInputs } from './bench/data.js';
+import { startBareApollo } from './bench/bare-apollo.js';
 import { startBenchServer } from './bench/server.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -36,10 +38,24 @@ export async function main(argv: string[]): Promise<void> {
     },
   });
   const scenario = values.scenario;
-  if (scenario !== 'predict' && scenario !== 'typename' && scenario !== 'file') throw new Error('--scenario must be predict, typename or file');
+  if (scenario !== 'predict' && scenario !== 'typename' && scenario !== 'file' && scenario !== 'bare') throw new Error('--scenario must be predict, typename, bare or file');
   const out = values.out ?? (await mkdtemp(path.join(os.tmpdir(), 'trellis-profile-')));
   const source = datasetSource(DATASET);
-  const server = await startBenchServer(REPO_ROOT, {}, ['--cpu-prof', '--cpu-prof-dir', out]);
+  const profile = ['--cpu-prof', '--cpu-prof-dir', out];
+  const warmupMs = 1000;
+  const durationMs = Number(values.duration) * 1000;
+  if (scenario === 'bare') {
+    const bare = await startBareApollo(profile);
+    const started = monotonicUs();
+    try {
+      const r = await loadInChild({ url: `${bare.url}/graphql`, bodies: [JSON.stringify({ query: '{ __typename }' })], connections: Number(values.connections), warmupMs, durationMs });
+      console.log(`bare Apollo { __typename }: ${Math.round(r.rps)} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}; load avg ${os.loadavg()[0]?.toFixed(2)}`);
+    } finally {
+      await bare.stop();
+    }
+    return report(out, Number(values.top), Number(values.inclusive), { fromUs: started + warmupMs * 1000, toUs: started + (warmupMs + durationMs) * 1000 });
+  }
+  const server = await startBenchServer(REPO_ROOT, {}, profile);
   // Only the samples of the workload count (not start-up, migrations or the model load).
   const window: ProfileWindow = { fromUs: 0, toUs: 0 };
   try {
@@ -59,8 +75,6 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       const { inputs } = await sampleInputs(source);
       const bodies = scenario === 'predict' ? inputs.map((input) => JSON.stringify({ query: PREDICT, variables: { input } })) : [JSON.stringify({ query: '{ __typename }' })];
-      const warmupMs = 1000;
-      const durationMs = Number(values.duration) * 1000;
       const started = monotonicUs();
       const r = await loadInChild({ url: `${server.url}/graphql`, bodies, headers: { authorization: `Bearer ${key}` }, connections: Number(values.connections), warmupMs, durationMs });
       window.fromUs = started + warmupMs * 1000;
@@ -70,11 +84,15 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     await server.stop();
   }
+  await report(out, Number(values.top), Number(values.inclusive), window);
+}
+
+/** Prints the summary of the newest profile in `out`. */
+async function report(out: string, top: number, inclusive: number, window: ProfileWindow): Promise<void> {
   const files = existsSync(out) ? (await readdir(out)).filter((f) => f.endsWith('.cpuprofile')) : [];
   const file = files.sort().at(-1);
   if (!file) throw new Error(`no .cpuprofile in ${out}`);
-  const top = Number(values.top);
-  console.log(`\n${path.join(out, file)}\n${formatSummary(await summarizeProfile(path.join(out, file), Math.max(top, Number(values.inclusive)), window), top, Number(values.inclusive))}`);
+  console.log(`\n${path.join(out, file)}\n${formatSummary(await summarizeProfile(path.join(out, file), Math.max(top, inclusive), window), top, inclusive)}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

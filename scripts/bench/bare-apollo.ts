@@ -18,10 +18,10 @@ export interface BareApollo {
   stop(): Promise<void>;
 }
 
-/** Starts the baseline server in a child process. */
-export function startBareApollo(): Promise<BareApollo> {
+/** Starts the baseline server in a child process (`nodeArgs`: e.g. --cpu-prof). */
+export function startBareApollo(nodeArgs: string[] = []): Promise<BareApollo> {
   return new Promise((resolve, reject) => {
-    const child = fork(path.join(HERE, 'bare-apollo.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(HERE, 'bare-apollo.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: nodeArgs });
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     child.once('exit', (code) => reject(new Error(`the bare Apollo server exited (${code}) before it listened`)));
     child.once('message', (msg: { url: string }) => {
@@ -38,6 +38,8 @@ export function startBareApollo(): Promise<BareApollo> {
 }
 
 async function serve(): Promise<void> {
+  // Stopped by the bench with SIGTERM: exit normally, so that a --cpu-prof profile is written.
+  process.once('SIGTERM', () => process.exit(0));
   const server = new ApolloServer({ typeDefs: 'type Query { hello: String }', resolvers: { Query: { hello: () => 'world' } } });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
   process.send?.({ url });

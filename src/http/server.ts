@@ -209,8 +209,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { schema, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  lazyRequestLogger(app, logger);
   const server = createAppServer(app);
+  lazyRequestLogger(app, logger);
   // Keep-alive sockets must not outlive shutdown; load generators reuse them heavily.
   server.keepAliveTimeout = 5_000;
 
