@@ -1,14 +1,17 @@
 /**
  * npm run bench:predict — the prediction hot path measured against a bare Apollo Server, same run, same machine.
  *
- * Starts two servers:
+ * Starts three servers:
  *   - a bare Apollo Server 5 (scripts/bench/bare-apollo.ts: `startStandaloneServer`, a one-field
  *     schema, its own process): the ceiling, nothing of ours;
+ *   - the same with Trellis's predict signature, answering with a constant: what GraphQL itself
+ *     costs for a predict request (input coercion, 11 fields), nothing of ours either;
  *   - the real server (dist/src/main.js, LOG_LEVEL=warn, ADMIN_API_KEY set, ANONYMOUS_ROLE=predictor,
  *     fresh database: embedded, or a new database on DATABASE_URL's server) with the committed model,
  * then drives them from a SEPARATE process (scripts/bench/load.ts: 32 keep-alive connections,
  * closed loop) through, alternating for --rounds rounds (median round reported):
  *   (base) bare Apollo, { __typename }
+ *   (base-p) bare Apollo, the predict document (same bodies as b), a constant answer
  *   (a)    Trellis, { __typename } with a PREDICTOR key    Express, our middlewares, Apollo
  *   (b)    Trellis, predict with a PREDICTOR key           + resolver, validation, micro-batch, forward pass
  *   (b0)   the same without a key                          (b against b0 is what authentication costs)
@@ -126,13 +129,15 @@ export async function main(argv: string[]): Promise<void> {
 
   let server: BenchServer | null = null;
   let bare: BareApollo | null = null;
+  let bareShaped: BareApollo | null = null;
   const loads: number[] = [];
   try {
     bare = await startBareApollo();
+    bareShaped = await startBareApollo([], 'predictShaped');
     // Anonymous callers may predict, so (b0) measures the same requests without a key.
     server = await startBenchServer(REPO_ROOT, { ANONYMOUS_ROLE: 'predictor' });
     const url = server.url;
-    console.log(`bare Apollo: ${bare.url} (pid ${bare.child.pid}, CPUs ${cpusAllowed(bare.child.pid)})`);
+    console.log(`bare Apollo: ${bare.url} (pid ${bare.child.pid}, CPUs ${cpusAllowed(bare.child.pid)}); predict-shaped: ${bareShaped.url} (pid ${bareShaped.child.pid})`);
     console.log(`Trellis: ${url} (${server.database}, LOG_LEVEL=warn, ADMIN_API_KEY set, pid ${server.child.pid}, CPUs ${cpusAllowed(server.child.pid)})`);
     await waitForModel(url);
     const probe = await post<{ predict: { modelVersion: number } }>(url, PREDICT, { input: inputs[0] });
@@ -174,6 +179,7 @@ export async function main(argv: string[]): Promise<void> {
     // The scenarios alternate for `rounds` rounds so that noise from other work on the machine hits
     // all alike; each is reported by its median round (by req/s).
     const roundsBase: Measured[] = [];
+    const roundsBaseP: Measured[] = [];
     const roundsA: Measured[] = [];
     const roundsB: Measured[] = [];
     const roundsB0: Measured[] = [];
@@ -182,6 +188,9 @@ export async function main(argv: string[]): Promise<void> {
       const rBase = await measure(bare.url, bare.child.pid, typename, {});
       roundsBase.push(rBase);
       console.log(`(base) round ${round} bare Apollo { __typename }: ${line(rBase)}`);
+      const rBaseP = await measure(bareShaped.url, bareShaped.child.pid, predictBodies, {});
+      roundsBaseP.push(rBaseP);
+      console.log(`(base-p) round ${round} bare Apollo, predict document, constant answer: ${line(rBaseP)}`);
       const rb = await measure(url, server.child.pid, predictBodies);
       roundsB.push(rb);
       ratioPerRound.push(rb.rps / rBase.rps);
@@ -194,6 +203,7 @@ export async function main(argv: string[]): Promise<void> {
       console.log(`(b0) round ${round} predict without a key: ${line(rb0)}`);
     }
     const base = median(roundsBase);
+    const baseP = median(roundsBaseP);
     const a = median(roundsA);
     const b = median(roundsB);
     const b0 = median(roundsB0);
@@ -238,12 +248,14 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`predictBatchFile with every per-row result in the response (${(full.bytes / 1e6).toFixed(1)} MB JSON): ${fmt(full.ms / 1000)} s = ${fmt(fullRps, 0)} rows/s`);
 
     const cpuBase = medianCpu(roundsBase);
+    const cpuBaseP = medianCpu(roundsBaseP);
     const cpuA = medianCpu(roundsA);
     const cpuB = medianCpu(roundsB);
     const cpuB0 = medianCpu(roundsB0);
     console.log(`\n| scenario (median of ${rounds} rounds) | req/s | p50 ms | p99 ms | errors | server CPU µs/req |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     console.log(`| (base) bare Apollo Server, \`{ __typename }\` | ${fmt(base.rps, 0)} | ${fmt(base.p50Ms)} | ${fmt(base.p99Ms)} | ${base.errors} | ${fmt(cpuBase, 0)} |`);
+    console.log(`| (base-p) bare Apollo Server, the \`predict\` document, constant answer | ${fmt(baseP.rps, 0)} | ${fmt(baseP.p50Ms)} | ${fmt(baseP.p99Ms)} | ${baseP.errors} | ${fmt(cpuBaseP, 0)} |`);
     console.log(`| (a) Trellis \`{ __typename }\`, PREDICTOR key | ${fmt(a.rps, 0)} | ${fmt(a.p50Ms)} | ${fmt(a.p99Ms)} | ${a.errors} | ${fmt(cpuA, 0)} |`);
     console.log(`| (b) Trellis \`predict\`, PREDICTOR key | ${fmt(b.rps, 0)} | ${fmt(b.p50Ms)} | ${fmt(b.p99Ms)} | ${b.errors} | ${fmt(cpuB, 0)} |`);
     console.log(`| (b0) Trellis \`predict\`, no key (ANONYMOUS_ROLE) | ${fmt(b0.rps, 0)} | ${fmt(b0.p50Ms)} | ${fmt(b0.p99Ms)} | ${b0.errors} | ${fmt(cpuB0, 0)} |`);
@@ -253,6 +265,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`\nmachine: ${cores} cores; load generator: one separate Node process (CPUs ${generatorCpus}), servers on CPUs ${cpusAllowed(server.child.pid)} (no pinning: all share the ${cores} cores); load average ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))} during the windows`);
     console.log(`predict ÷ bare Apollo { __typename }: ${fmt(bBase)} by throughput (median rounds; per round ${ratioPerRound.map((x) => fmt(x)).join(', ')}), target >= ${TARGET.predictOverBare} ${bBase >= TARGET.predictOverBare ? 'OK' : 'MISSED'}; ${fmt(cpuBase / cpuB)} by server CPU per request`);
     console.log(`Trellis { __typename } ÷ bare Apollo: ${fmt(a.rps / base.rps)} by throughput, ${fmt(cpuBase / cpuA)} by server CPU per request`);
+    console.log(`GraphQL's own share: bare predict-shaped ÷ bare { __typename } ${fmt(baseP.rps / base.rps)} by throughput, ${fmt(cpuBase / cpuBaseP)} by server CPU; Trellis predict ÷ bare predict-shaped ${fmt(b.rps / baseP.rps)} by throughput, ${fmt(cpuBaseP / cpuB)} by server CPU`);
     if (c) {
       const cb = c.p99Ms / b.p99Ms;
       console.log(`p99 while training ÷ idle p99: ${fmt(cb)} (${fmt(c.p99Ms)} / ${fmt(b.p99Ms)} ms), target <= ${TARGET.p99TrainingOverIdle} ${cb <= TARGET.p99TrainingOverIdle ? 'OK' : 'MISSED'}; throughput while training ÷ idle ${fmt(c.rps / b.rps)}`);
@@ -263,10 +276,11 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`authentication cost: ${fmt(authCost * 100, 1)}% of throughput (b against b0, median rounds), ${fmt(authCpu * 100, 1)}% of server CPU per request`);
     console.log(`the key check alone (header, SHA-256, cache lookup; in-process): ${fmt(lookupUs)} µs per request = ${fmt((lookupUs / cpuB0) * 100, 1)}% of (b0)'s ${fmt(cpuB0, 0)} µs of server CPU, target < ${TARGET.authShare * 100}% ${lookupUs / cpuB0 < TARGET.authShare ? 'OK' : 'MISSED'}`);
     console.log(`predictBatchFile: ${fmt(fileRps, 0)} rows/s on ${fileRows} real rows (median of ${rounds}), target >= ${TARGET.fileRowsPerSecond} ${fileRps >= TARGET.fileRowsPerSecond ? 'OK' : 'MISSED'}`);
-    for (const [name, res] of [['base', base], ['a', a], ['b', b], ['b0', b0], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);
+    for (const [name, res] of [['base', base], ['base-p', baseP], ['a', a], ['b', b], ['b0', b0], ['c', c]] as const) if (res?.firstError) console.log(`first error in (${name}): ${res.firstError}`);
   } finally {
     await server?.stop();
     await bare?.stop();
+    await bareShaped?.stop();
   }
 }
 

@@ -122,25 +122,37 @@ export function cleanColumns(texts: ArrayLike<string | undefined>, line: number)
 }
 
 const STRING_FIELDS = ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const;
+const NUMBER_RANGES = [['latitude', -90, 90], ['longitude', -180, 180], ['rating', 1, 5]] as const;
 
 /** Input validation for prediction (used by GraphQL too): null when valid, else the first problem. */
 export function validateFacilityInput(input: Partial<FacilityRecord>): { field: string; message: string } | null {
+  return firstInputProblem(input, false);
+}
+
+/**
+ * The part of `validateFacilityInput` a typed schema cannot express (GraphQL has already checked
+ * that texts are strings, numbers finite and the care system one of the enum's): text lengths and
+ * number ranges, in the same order, with the same messages.
+ */
+export function checkTypedFacilityInput(input: Partial<FacilityRecord>): { field: string; message: string } | null {
+  return firstInputProblem(input, true);
+}
+
+function firstInputProblem(input: Partial<FacilityRecord>, typed: boolean): { field: string; message: string } | null {
   for (const field of STRING_FIELDS) {
     const v = input[field];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') return { field, message: `${field} must be a string` };
+    if (!typed && typeof v !== 'string') return { field, message: `${field} must be a string` };
     if (v.length > MAX_TEXT_LENGTH) return { field, message: `${field} must be at most ${MAX_TEXT_LENGTH} characters` };
   }
-  const ranges = { latitude: 90, longitude: 180, rating: 5 } as const;
-  for (const [field, bound] of Object.entries(ranges) as [keyof typeof ranges, number][]) {
+  for (const [field, min, max] of NUMBER_RANGES) {
     const v = input[field];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return { field, message: `${field} must be a finite number` };
-    const min = field === 'rating' ? 1 : -bound;
-    if (v < min || v > bound) return { field, message: `${field} must be between ${min} and ${bound}` };
+    if (!typed && (typeof v !== 'number' || !Number.isFinite(v))) return { field, message: `${field} must be a finite number` };
+    if (v < min || v > max) return { field, message: `${field} must be between ${min} and ${max}` };
   }
   const cs = input.careSystem;
-  if (cs !== undefined && cs !== null && !(CARE_SYSTEMS as readonly string[]).includes(cs)) {
+  if (!typed && cs !== undefined && cs !== null && !(CARE_SYSTEMS as readonly string[]).includes(cs)) {
     return { field: 'careSystem', message: `careSystem must be one of ${CARE_SYSTEMS.join(', ')}` };
   }
   return null;

@@ -22,7 +22,8 @@ export interface DenseLayer {
 export function forwardDense(layers: readonly DenseLayer[], x: Float32Array, n: number): Float32Array {
   let input = x;
   // the current row's non-zero inputs: offset of their kernel row, and value
-  const widest = Math.max(...layers.map((l) => l.inputs));
+  let widest = 0;
+  for (const layer of layers) if (layer.inputs > widest) widest = layer.inputs;
   const idx = new Int32Array(widest);
   const val = new Float64Array(widest);
   for (const layer of layers) {

@@ -1,7 +1,7 @@
 /** Public interface of the ML core (what the job runner, predictor and CLIs use). Pure: no DB, GraphQL or HTTP. */
 export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
 export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
-export { cleanRawRow, cleanColumns, validateFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
+export { cleanRawRow, cleanColumns, validateFacilityInput, checkTypedFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
 export { readFacilityCsv, forEachCsvBatch, readHeader, columnTexts, CsvFormatError, CsvLimitError } from './csv.js';
 export type { CleanedRow, CsvCleanOptions, CsvCleanResult, CsvHeader, CsvInput } from './csv.js';
 export { scoreCsv, formatProbability, scoredHeader, describeRejection, PREDICTION_COLUMNS, NOT_SCORED } from './score-csv.js';

@@ -19,6 +19,10 @@ export interface MetricsSources {
   activeVersion(): number | null;
 }
 
+const PREDICT_LABELS: Record<PredictOperation, { operation: PredictOperation }> = {
+  predict: { operation: 'predict' }, batch: { operation: 'batch' }, file: { operation: 'file' },
+};
+
 /** Every job status, so a status with no job reads 0 instead of vanishing from the scrape. */
 const JOB_STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 
@@ -93,11 +97,16 @@ export class Metrics {
     this.microbatchRows.observe(rows);
   }
 
-  /** Starts a timer for one prediction request; call the returned function when it is answered. */
+  /**
+   * Starts a timer for one prediction request; call the returned function when it is answered.
+   * One clock read each end and a constant label object: prom-client's startTimer would add an
+   * hrtime pair, a closure and a merged label object per request.
+   */
   timePredict(operation: PredictOperation): () => void {
-    const end = this.predictDuration.startTimer({ operation });
+    const started = performance.now();
+    const labels = PREDICT_LABELS[operation];
     return () => {
-      end();
+      this.predictDuration.observe(labels, (performance.now() - started) / 1000);
     };
   }
 
