@@ -21,6 +21,8 @@
  *   predictBatchFile on a 50,000-row CSV made from real rows.
  * Options: --duration <s> (10) --warmup <s> (2) --connections <n> (32) --rounds <n> (3)
  *          --file-rows <n> (50000) --epochs <n> (400)
+ *          --root <dir> (this repository): the Trellis build to measure, e.g. an older commit's
+ *          checkout with `npm run build:server` run in it, for a before/after in one sitting
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -112,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '32' },
       'file-rows': { type: 'string', default: '50000' }, epochs: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' },
+      root: { type: 'string', default: REPO_ROOT },
     },
   });
   const durationMs = Number(values.duration) * 1000;
@@ -136,10 +139,10 @@ export async function main(argv: string[]): Promise<void> {
     bare = await startBareApollo();
     bareShaped = await startBareApollo([], 'predictShaped');
     // Anonymous callers may predict, so (b0) measures the same requests without a key.
-    server = await startBenchServer(REPO_ROOT, { ANONYMOUS_ROLE: 'predictor' });
+    server = await startBenchServer(path.resolve(values.root), { ANONYMOUS_ROLE: 'predictor' });
     const url = server.url;
     console.log(`bare Apollo: ${bare.url} (pid ${bare.child.pid}, CPUs ${cpusAllowed(bare.child.pid)}); predict-shaped: ${bareShaped.url} (pid ${bareShaped.child.pid})`);
-    console.log(`Trellis: ${url} (${server.database}, LOG_LEVEL=warn, ADMIN_API_KEY set, pid ${server.child.pid}, CPUs ${cpusAllowed(server.child.pid)})`);
+    console.log(`Trellis: ${url} (build in ${path.resolve(values.root)}, ${server.database}, LOG_LEVEL=warn, ADMIN_API_KEY set, pid ${server.child.pid}, CPUs ${cpusAllowed(server.child.pid)})`);
     await waitForModel(url);
     const probe = await post<{ predict: { modelVersion: number } }>(url, PREDICT, { input: inputs[0] });
     if (!probe.data) throw new Error(`predict failed: ${JSON.stringify(probe.errors)}`);
