@@ -1,8 +1,7 @@
 /** Bench inputs from the real dataset (../shared/datasets/uganda-facilities.csv), or synthetic when it is absent. */
 import { createReadStream, existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { readFacilityCsv, readRawCsv, type FacilityRecord } from '../../src/ml/index.js';
-import { csvLine } from '../../src/serving/scored-csv.js';
+import { csvLine, forEachCsvBatch, readFacilityCsv, type FacilityRecord } from '../../src/ml/index.js';
 
 export interface FacilityInputVars {
   facilityName: string | null;
@@ -61,16 +60,17 @@ export async function sampleInputs(source: { open: () => NodeJS.ReadableStream }
   return { inputs, skipped: csv.rows.length - inputs.length };
 }
 
-/** A CSV of `rows` data rows made by cycling through the real file's rows (header kept). */
+/** A CSV of `rows` data rows made by cycling through the real file's rows (header kept; rows of the wrong width left out). */
 export async function repeatedCsv(source: { open: () => NodeJS.ReadableStream }, rows: number): Promise<Buffer> {
-  let header: string[] = [];
+  let header: string[] | null = null;
   const lines: string[] = [];
-  for await (const row of readRawCsv(source.open(), [], (original) => {
-    header = original;
-  })) {
-    if (!row.problem) lines.push(csvLine(row.fields));
-  }
-  const out: string[] = [csvLine(header)];
+  await forEachCsvBatch(source.open(), (records) => {
+    for (const fields of records) {
+      if (header === null) header = fields;
+      else if (fields.length === header.length) lines.push(csvLine(fields));
+    }
+  });
+  const out: string[] = [csvLine(header ?? [])];
   for (let i = 0; i < rows; i++) out.push(lines[i % lines.length] as string);
   return Buffer.from(out.join(''));
 }

@@ -1,6 +1,6 @@
 /**
  * Starts the real server (dist/src/main.js) for a benchmark, on a fresh database, with
- * ADMIN_API_KEY = BENCH_ADMIN_KEY (the bench's own setup calls use it).
+ * ADMIN_API_KEY = BENCH_ADMIN_KEY (the bench's own setup calls use it) and NODE_ENV=production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -65,7 +65,8 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
     cwd: repoRoot,
     env: {
       ...process.env,
-      PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ADMIN_API_KEY: BENCH_ADMIN_KEY,
+      // As deployed: the Dockerfile sets NODE_ENV=production (graphql-js then skips its development-only checks).
+      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ADMIN_API_KEY: BENCH_ADMIN_KEY,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
       ...env,
     },

@@ -12,7 +12,7 @@ import { camelize, type Camelized } from '../db/rows.js';
 import { isUuid, transactionOn, type Executor } from '../db/sql.js';
 import { recordPages } from './reads.js';
 import type { JobRecord } from '../jobs/types.js';
-import { CsvFormatError, CsvLimitError, duplicateKey, labelForRating, readFacilityCsvChunks, type CleanedRow, type RejectedRow } from '../ml/index.js';
+import { CsvFormatError, CsvLimitError, duplicateKey, labelForRating, forEachFacilityChunk, type CleanedRow, type RejectedRow } from '../ml/index.js';
 import { DriftComparison, type DriftProfile, type DriftReport } from '../ml/drift.js';
 import { DatasetStatsBuilder, type DatasetStats } from './stats.js';
 
@@ -129,13 +129,12 @@ export class DatasetService {
       let rejectedCount = 0;
       let staged = 0;
       try {
-        const chunks = readFacilityCsvChunks(counted(), { maxRows, chunkRows: INSERT_BATCH });
-        for await (const chunk of chunks) {
+        await forEachFacilityChunk(counted(), { maxRows, chunkRows: INSERT_BATCH }, async (chunk) => {
           rejectedCount += chunk.rejected.length;
           for (const r of chunk.rejected) if (rejectedRows.length < MAX_REJECTED_LISTED) rejectedRows.push(r);
           staged += chunk.rows.length;
           await timed(async () => stageRows(await session(), chunk.rows));
-        }
+        });
       } catch (error) {
         if (truncated || error instanceof TooLarge) throw tooLarge();
         if (error instanceof CsvLimitError) throw new TooManyRowsError(error.limit);

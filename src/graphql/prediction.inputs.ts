@@ -3,7 +3,7 @@
  * the field by its path (`input.latitude`, `inputs.3.services`).
  */
 import { Field, Float, InputType } from 'type-graphql';
-import { normalizeFacilityInput, validateFacilityInput, type FacilityRecord } from '../ml/index.js';
+import { checkTypedFacilityInput, normalizeFacilityInput, type FacilityRecord } from '../ml/index.js';
 import { CareSystem } from './enums.js';
 import { BadUserInputError } from '../errors.js';
 
@@ -41,10 +41,12 @@ const REQUIRED_TEXT = ['services', 'subcounty'] as const;
 
 /**
  * Validates one input and cleans it like a CSV row (mojibake, placeholders, coordinates outside
- * Uganda → missing). `path` prefixes the field in errors ("input", "inputs.3").
+ * Uganda → missing). `path` prefixes the field in errors ("input", "inputs.3"). The schema has
+ * already checked the types (String, Float: finite, the CareSystem enum); what is left is what
+ * it cannot say: lengths, ranges, blank required text, a coordinate without the other.
  */
 export function facilityRecordFrom(input: FacilityInput, path: string): FacilityRecord {
-  const problem = validateFacilityInput(input);
+  const problem = checkTypedFacilityInput(input);
   if (problem) throw new BadUserInputError(`${path}.${problem.message}`, `${path}.${problem.field}`);
   for (const field of REQUIRED_TEXT) {
     if (input[field].trim() === '') throw new BadUserInputError(`${path}.${field} must not be empty`, `${path}.${field}`);

@@ -1,15 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
     id: string;
+    /** a logger tagged with the request id, made on first use */
     log: Logger;
   }
 }
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const LOG = Symbol('request logger');
+
+/**
+ * `req.log` on every request of `app`: the child logger is made the first time it is read. Most
+ * requests never log (LOG_LEVEL=warn, nothing goes wrong), and a pino child serialises its
+ * bindings when it is made, so an eager one per request was pure overhead on the predict path.
+ */
+export function lazyRequestLogger(app: Express, logger: Logger): void {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: Request & { [LOG]?: Logger }): Logger {
+      return (this[LOG] ??= logger.child({ requestId: this.id }));
+    },
+  });
+}
 
 /** Gives every request an id (the caller's `x-request-id` when sane), echoes it, and logs the response. */
 export function requestId(logger: Logger) {
@@ -17,10 +33,9 @@ export function requestId(logger: Logger) {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
-    req.log = logger.child({ requestId: id });
     res.setHeader('x-request-id', id);
     // Per-request logging is on the hot path: attach nothing when it is off (e.g. LOG_LEVEL=warn).
-    if (!req.log.isLevelEnabled('info')) return next();
+    if (!logger.isLevelEnabled('info')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
@@ -20,10 +19,12 @@ import type { Logger } from '../logger.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { limitRules, parseOptions, tokenLimitError, type DocumentLimits } from '../graphql/limits.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
+import { createAppServer } from './app-server.js';
 import { authenticate, principalOf } from './authenticate.js';
+import { graphqlHandler } from './graphql-handler.js';
 import { PLACEHOLDER_PAGE } from './placeholder-page.js';
 import { cors } from './cors.js';
-import { requestId } from './request-id.js';
+import { lazyRequestLogger, requestId } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
 import { startWebSocketServer } from './websocket.js';
 
@@ -130,6 +131,58 @@ function bodyErrors(maxBytes: number) {
   };
 }
 
+/**
+ * The upload middleware only for requests that say they are multipart: it asks type-is about every
+ * request otherwise, and a JSON `predict` has no use for that. The middleware still makes the
+ * exact check (`req.is('multipart/form-data')`); this only skips it when the header cannot match.
+ */
+function onlyMultipart(upload: (req: Request, res: Response, next: NextFunction) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const type = req.headers['content-type'];
+    if (type === undefined || !/multipart/i.test(type)) next();
+    else upload(req, res, next);
+  };
+}
+
+/**
+ * The context of one HTTP operation. The request id and the tagged logger are read from the
+ * request when a resolver asks (most never do), so building it allocates one small object.
+ */
+class HttpContext implements GraphQLContext {
+  readonly transport = 'http';
+
+  constructor(
+    private readonly req: Request,
+    readonly auth: GraphQLContext['auth'],
+  ) {}
+
+  get requestId(): string {
+    return this.req.id;
+  }
+
+  get logger(): Logger {
+    return this.req.log;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+}
+
+/** Role, rate limit and cost of each operation once it is parsed and validated (one listener object for all requests). */
+function guardPlugin(guard: OperationGuard): ApolloServerPlugin<GraphQLContext> {
+  const listener: GraphQLRequestListener<GraphQLContext> = {
+    async didResolveOperation({ document, operationName, request, contextValue }) {
+      await guard.check({ document, operationName, variables: request.variables, context: contextValue });
+    },
+  };
+  return {
+    async requestDidStart() {
+      return listener;
+    },
+  };
+}
+
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -158,7 +211,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { schema, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  const server = http.createServer(app);
+  const server = createAppServer(app);
+  lazyRequestLogger(app, logger);
   // Keep-alive sockets must not outlive shutdown; load generators reuse them heavily.
   server.keepAliveTimeout = 5_000;
 
@@ -193,15 +247,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         },
       },
       ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ document, operationName, request, contextValue }) {
-              await options.guard.check({ document, operationName, variables: request.variables, context: contextValue });
-            },
-          };
-        },
-      },
+      guardPlugin(options.guard),
       ...(options.plugins ?? []),
     ],
   });
@@ -228,12 +274,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     '/graphql',
     authenticate(options.auth.keys, options.auth.anonymousRole),
     // The multipart `operations` field is held to the same limit as a JSON body.
-    graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes }),
+    onlyMultipart(graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes })),
     express.json({ limit: options.limits.maxRequestBytes }),
     bodyErrors(options.limits.maxRequestBytes),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => ({ requestId: req.id, logger: req.log, auth: principalOf(req), transport: 'http', remoteAddress: req.socket.remoteAddress }),
-    }),
+    graphqlHandler(apollo, (req) => new HttpContext(req, principalOf(req))),
   );
   for (const router of options.routes ?? []) app.use(router);
 

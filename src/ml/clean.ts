@@ -41,44 +41,64 @@ export function cleanRawRow(
   raw: Record<string, string | undefined>,
   line: number,
 ): { record: FacilityRecord } | { rejected: RejectedRow } {
-  const get = (col: ColumnName): string | null => {
+  const texts = COLUMNS.map((col) => {
     const direct = raw[col];
-    if (direct !== undefined) return cleanText(direct);
-    for (const [key, value] of Object.entries(raw)) if (canonicalHeader(key) === col) return cleanText(value);
-    return null;
-  };
-  const reject = (column: ColumnName | null, reason: string) => ({ rejected: { line, column, reason } });
+    if (direct !== undefined) return direct;
+    for (const [key, value] of Object.entries(raw)) if (canonicalHeader(key) === col) return value;
+    return undefined;
+  });
+  return cleanColumns(texts, line);
+}
 
-  const values = COLUMNS.map(get);
-  if (values.every((v) => v === null)) return reject(null, 'empty row');
-  for (const [i, v] of values.entries()) {
-    if (v !== null && v.length > MAX_TEXT_LENGTH) return reject(COLUMNS[i] ?? null, `longer than ${MAX_TEXT_LENGTH} characters`);
+/** Position of each column in COLUMNS. */
+const AT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<ColumnName, number>;
+
+/**
+ * Cleans one row given as its columns' raw text in COLUMNS order (undefined: no such column) into
+ * a record, or says why the row cannot be used. Each text is cleaned once (`cleanText`).
+ */
+export function cleanColumns(texts: ArrayLike<string | undefined>, line: number): { record: FacilityRecord } | { rejected: RejectedRow } {
+  const reject = (column: ColumnName | null, reason: string) => ({ rejected: { line, column, reason } });
+  const values: (string | null)[] = new Array<string | null>(COLUMNS.length);
+  let empty = true;
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const v = cleanText(texts[i]);
+    values[i] = v;
+    if (v !== null) empty = false;
+  }
+  if (empty) return reject(null, 'empty row');
+  for (let i = 0; i < COLUMNS.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && v.length > MAX_TEXT_LENGTH) return reject(COLUMNS[i] ?? null, `longer than ${MAX_TEXT_LENGTH} characters`);
   }
 
   let rating: number | null = null;
-  const ratingText = get('rating');
+  const ratingText = values[AT.rating] ?? null;
   if (ratingText !== null) {
     rating = parseNumber(ratingText);
     if (Number.isNaN(rating)) return reject('rating', `expected a number from 1 to 5, got "${ratingText}"`);
     if (rating < 1 || rating > 5) return reject('rating', `expected a number from 1 to 5, got ${rating}`);
   }
 
-  const coords: { latitude: number | null; longitude: number | null } = { latitude: null, longitude: null };
-  for (const col of ['latitude', 'longitude'] as const) {
-    const text = get(col);
-    if (text === null) continue;
-    const value = parseNumber(text);
-    if (Number.isNaN(value)) return reject(col, `expected a number in degrees, got "${text}"`);
-    coords[col] = value;
+  let latitude: number | null = null;
+  let longitude: number | null = null;
+  const latText = values[AT.latitude] ?? null;
+  if (latText !== null) {
+    latitude = parseNumber(latText);
+    if (Number.isNaN(latitude)) return reject('latitude', `expected a number in degrees, got "${latText}"`);
   }
-  let { latitude, longitude } = coords;
+  const lonText = values[AT.longitude] ?? null;
+  if (lonText !== null) {
+    longitude = parseNumber(lonText);
+    if (Number.isNaN(longitude)) return reject('longitude', `expected a number in degrees, got "${lonText}"`);
+  }
   if (latitude === null || longitude === null || !insideUganda(latitude, longitude)) {
     latitude = null;
     longitude = null;
   }
 
   let careSystem: CareSystem | null = null;
-  const careText = get('care_system');
+  const careText = values[AT.care_system] ?? null;
   if (careText !== null) {
     const parsed = parseCareSystem(careText);
     if (parsed === undefined) return reject('care_system', `expected one of ${CARE_SYSTEMS.join(', ')}, got "${careText}"`);
@@ -87,40 +107,52 @@ export function cleanRawRow(
 
   return {
     record: {
-      facilityName: get('facility_name'),
-      services: get('services'),
+      facilityName: values[AT.facility_name] ?? null,
+      services: values[AT.services] ?? null,
       latitude,
       longitude,
       rating,
-      operatingHours: get('operating_hours'),
-      website: get('website'),
-      phoneNumber: get('phone_number'),
+      operatingHours: values[AT.operating_hours] ?? null,
+      website: values[AT.website] ?? null,
+      phoneNumber: values[AT.phone_number] ?? null,
       careSystem,
-      subcounty: get('subcounty'),
+      subcounty: values[AT.subcounty] ?? null,
     },
   };
 }
 
 const STRING_FIELDS = ['facilityName', 'services', 'operatingHours', 'website', 'phoneNumber', 'subcounty'] as const;
+const NUMBER_RANGES = [['latitude', -90, 90], ['longitude', -180, 180], ['rating', 1, 5]] as const;
 
 /** Input validation for prediction (used by GraphQL too): null when valid, else the first problem. */
 export function validateFacilityInput(input: Partial<FacilityRecord>): { field: string; message: string } | null {
+  return firstInputProblem(input, false);
+}
+
+/**
+ * The part of `validateFacilityInput` a typed schema cannot express (GraphQL has already checked
+ * that texts are strings, numbers finite and the care system one of the enum's): text lengths and
+ * number ranges, in the same order, with the same messages.
+ */
+export function checkTypedFacilityInput(input: Partial<FacilityRecord>): { field: string; message: string } | null {
+  return firstInputProblem(input, true);
+}
+
+function firstInputProblem(input: Partial<FacilityRecord>, typed: boolean): { field: string; message: string } | null {
   for (const field of STRING_FIELDS) {
     const v = input[field];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'string') return { field, message: `${field} must be a string` };
+    if (!typed && typeof v !== 'string') return { field, message: `${field} must be a string` };
     if (v.length > MAX_TEXT_LENGTH) return { field, message: `${field} must be at most ${MAX_TEXT_LENGTH} characters` };
   }
-  const ranges = { latitude: 90, longitude: 180, rating: 5 } as const;
-  for (const [field, bound] of Object.entries(ranges) as [keyof typeof ranges, number][]) {
+  for (const [field, min, max] of NUMBER_RANGES) {
     const v = input[field];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) return { field, message: `${field} must be a finite number` };
-    const min = field === 'rating' ? 1 : -bound;
-    if (v < min || v > bound) return { field, message: `${field} must be between ${min} and ${bound}` };
+    if (!typed && (typeof v !== 'number' || !Number.isFinite(v))) return { field, message: `${field} must be a finite number` };
+    if (v < min || v > max) return { field, message: `${field} must be between ${min} and ${max}` };
   }
   const cs = input.careSystem;
-  if (cs !== undefined && cs !== null && !(CARE_SYSTEMS as readonly string[]).includes(cs)) {
+  if (!typed && cs !== undefined && cs !== null && !(CARE_SYSTEMS as readonly string[]).includes(cs)) {
     return { field: 'careSystem', message: `careSystem must be one of ${CARE_SYSTEMS.join(', ')}` };
   }
   return null;

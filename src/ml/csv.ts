@@ -1,6 +1,8 @@
-import { parse } from 'csv-parse';
-import { Readable } from 'node:stream';
-import { cleanRawRow, collapseDuplicates, COLUMNS } from './clean.js';
+import { once } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { cleanColumns, collapseDuplicates, COLUMNS } from './clean.js';
+import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
 import { canonicalHeader } from './text.js';
 import type { FacilityRecord, RejectedRow } from './types.js';
 
@@ -35,23 +37,55 @@ export class CsvLimitError extends Error {
   }
 }
 
-type Input = AsyncIterable<Buffer | string> | NodeJS.ReadableStream;
+export type CsvInput = AsyncIterable<Buffer | string> | NodeJS.ReadableStream;
 
-export interface RawCsvRow {
-  line: number;
-  /** values keyed by canonical column name (extra columns kept under their canonical name) */
-  values: Record<string, string>;
-  /** values in file order, for writing the row back unchanged */
-  fields: string[];
-  /** set when the row cannot be read (wrong number of columns) */
-  problem?: RejectedRow;
+/** The header of a dataset-schema CSV. */
+export interface CsvHeader {
+  /** names as written in the file */
+  original: string[];
+  /** canonical names (case, spaces, dashes and underscores folded) */
+  canonical: string[];
+  /** per COLUMNS entry, the field that holds it (-1: the file has no such column; with a repeated name, the last one) */
+  columnIndex: Int32Array;
 }
 
-function startLine(endLine: number, raw: string): number {
-  const body = raw.replace(/^[\r\n]+/, '').replace(/\r?\n$/, '');
-  let newlines = 0;
-  for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) === 10) newlines++;
-  return endLine - newlines;
+/** The file has no header line at all. */
+export function emptyFileError(): CsvFormatError {
+  return new CsvFormatError('the file is empty: expected a header line and data rows');
+}
+
+/** Reads a header record; throws CsvFormatError when a `required` column is missing or no dataset column is named. */
+export function readHeader(record: readonly string[], required: readonly string[]): CsvHeader {
+  const canonical = record.map(canonicalHeader);
+  const missing = required.filter((c) => !canonical.includes(c));
+  if (missing.length > 0) {
+    throw new CsvFormatError(`the header is missing the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${record.join(', ')})`);
+  }
+  const columnIndex = new Int32Array(COLUMNS.length).fill(-1);
+  canonical.forEach((name, i) => {
+    const c = (COLUMNS as readonly string[]).indexOf(name);
+    if (c >= 0) columnIndex[c] = i;
+  });
+  if (!columnIndex.some((i) => i >= 0)) throw new CsvFormatError(`the header names none of the dataset columns (${COLUMNS.join(', ')})`);
+  return { original: [...record], canonical, columnIndex };
+}
+
+/**
+ * A data row's raw text in COLUMNS order, written into `out` (reused row after row): a column the
+ * file lacks is undefined, a field missing from a short row is ''.
+ */
+export function columnTexts(fields: readonly string[], header: CsvHeader, out: (string | undefined)[]): (string | undefined)[] {
+  const index = header.columnIndex;
+  for (let c = 0; c < index.length; c++) {
+    const i = index[c] as number;
+    out[c] = i < 0 ? undefined : (fields[i] ?? '');
+  }
+  return out;
+}
+
+/** Why a row with the wrong number of fields cannot be read. */
+export function fieldCountProblem(line: number, expected: number, found: number): RejectedRow {
+  return { line, column: null, reason: `expected ${expected} fields, found ${found}` };
 }
 
 function looksBinary(chunk: Buffer | string): boolean {
@@ -60,62 +94,54 @@ function looksBinary(chunk: Buffer | string): boolean {
 }
 
 /**
- * Streams a CSV file as raw rows: RFC 4180 quoting, a UTF-8 BOM and CRLF handled, header
- * names canonicalised. Rows with the wrong number of fields come back with a `problem`.
+ * Streams a CSV file's records in batches, one batch per input chunk: RFC 4180 quoting, a UTF-8
+ * BOM and CRLF handled (src/ml/csv-tokenizer.ts). `onBatch(records, lines)` gets the complete
+ * records read so far and the physical line each starts on; both arrays are reused once the
+ * promise it returns settles, and the next chunk is not read before (backpressure). A file that
+ * is binary or not valid CSV fails with CsvFormatError. The input is piped, not iterated: when
+ * `onBatch` throws, the input is left paused, so an upload can still be drained.
  */
-export async function* readRawCsv(
-  input: Input,
-  required: readonly string[] = ['facility_name'],
-  onHeader?: (original: string[], canonical: string[]) => void,
-): AsyncGenerator<RawCsvRow, string[]> {
-  const parser = parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true });
-  const source = Symbol.asyncIterator in input ? Readable.from(input as AsyncIterable<Buffer | string>) : (input as Readable);
+export async function forEachCsvBatch(input: CsvInput, onBatch: (records: readonly string[][], lines: readonly number[]) => void | Promise<void>): Promise<void> {
+  const tokenizer = new CsvTokenizer();
+  const decoder = new StringDecoder('utf8');
+  let first = true;
+  const feed = async (text: string, end: boolean) => {
+    if (first && text.length > 0) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    try {
+      tokenizer.push(text);
+      if (end) tokenizer.end();
+    } catch (error) {
+      if (!(error instanceof CsvSyntaxError)) throw error;
+      throw new CsvFormatError(error.message, { cause: error });
+    }
+    if (tokenizer.records.length === 0) return;
+    await onBatch(tokenizer.records, tokenizer.lines);
+    tokenizer.clear();
+  };
   let checked = false;
-  source.on('data', (chunk: Buffer | string) => {
-    if (!checked) {
-      checked = true;
-      if (looksBinary(chunk)) parser.destroy(new CsvFormatError('the file is binary, not a CSV text file'));
-    }
+  const sink = new Writable({
+    decodeStrings: false,
+    write(chunk: Buffer | string, _encoding, callback) {
+      if (!checked) {
+        checked = true;
+        if (looksBinary(chunk)) {
+          callback(new CsvFormatError('the file is binary, not a CSV text file'));
+          return;
+        }
+      }
+      feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false).then(() => callback(), callback);
+    },
+    final(callback) {
+      feed(decoder.end(), true).then(() => callback(), callback);
+    },
   });
-  source.on('error', (err) => parser.destroy(err));
-  source.pipe(parser);
-
-  let header: string[] | null = null;
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-      const line = startLine(item.info.lines, item.raw);
-      if (header === null) {
-        header = item.record.map(canonicalHeader);
-        const missing = required.filter((c) => !header?.includes(c));
-        if (missing.length > 0) {
-          throw new CsvFormatError(`the header is missing the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${item.record.join(', ')})`);
-        }
-        if (!header.some((h) => (COLUMNS as readonly string[]).includes(h))) {
-          throw new CsvFormatError(`the header names none of the dataset columns (${COLUMNS.join(', ')})`);
-        }
-        onHeader?.(item.record, header);
-        continue;
-      }
-      const values: Record<string, string> = {};
-      header.forEach((name, i) => {
-        values[name] = item.record[i] ?? '';
-      });
-      const row: RawCsvRow = { line, values, fields: item.record };
-      if (item.record.length !== header.length) {
-        row.problem = { line, column: null, reason: `expected ${header.length} fields, found ${item.record.length}` };
-      }
-      yield row;
-    }
-  } catch (err) {
-    if (err instanceof CsvFormatError) throw err;
-    const e = err as { code?: string; message?: string; lines?: number };
-    if (e.code === 'CSV_QUOTE_NOT_CLOSED') throw new CsvFormatError(`a quoted field is never closed (it starts before line ${e.lines ?? '?'})`, { cause: err });
-    // csv-parse's parse errors carry CSV_* codes, except INVALID_OPENING_QUOTE.
-    if (typeof e.code === 'string' && (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')) throw new CsvFormatError(`the file is not valid CSV: ${e.message ?? e.code}`, { cause: err });
-    throw err;
-  }
-  if (header === null) throw new CsvFormatError('the file is empty: expected a header line and data rows');
-  return header;
+  const source = Symbol.asyncIterator in input ? Readable.from(input as AsyncIterable<Buffer | string>) : (input as Readable);
+  source.on('error', (error) => sink.destroy(error));
+  source.pipe(sink);
+  await once(sink, 'finish');
 }
 
 export interface CsvChunk {
@@ -131,60 +157,78 @@ export interface CsvChunksSummary {
 }
 
 /**
- * Streaming CSV reading + cleaning in chunks of at most `chunkRows` accepted rows, so a caller can
- * store a file of any size with bounded memory. Whole-file problems (no data rows, every row
- * rejected) are thrown at the end, after the last chunk: a caller storing chunks must do so in a
- * transaction it can roll back.
+ * Streaming CSV reading + cleaning, handed over in chunks of at most `chunkRows` accepted rows, so
+ * a caller can store a file of any size with bounded memory: the next input is not read before
+ * the promise `onChunk` returns settles (backpressure). Whole-file problems (no data rows, every
+ * row rejected) are thrown at the end, after the last chunk: a caller storing chunks must do so
+ * in a transaction it can roll back.
  */
-export async function* readFacilityCsvChunks(input: Input, opts: CsvCleanOptions & { chunkRows?: number } = {}): AsyncGenerator<CsvChunk, CsvChunksSummary> {
+export async function forEachFacilityChunk(
+  input: CsvInput,
+  opts: CsvCleanOptions & { chunkRows?: number },
+  onChunk: (chunk: CsvChunk) => void | Promise<void>,
+): Promise<CsvChunksSummary> {
   const required = opts.requireRating === false ? ['facility_name'] : ['facility_name', 'rating'];
   const chunkRows = opts.chunkRows ?? 5_000;
   let chunk: CsvChunk = { rows: [], rejected: [] };
   let dataRows = 0;
   let accepted = 0;
-  let firstRejected: RejectedRow | undefined;
   let rejectedCount = 0;
-  const rows = readRawCsv(input, required);
-  let next = await rows.next();
-  while (next.done !== true) {
-    const row = next.value;
-    dataRows++;
-    if (opts.maxRows !== undefined && dataRows > opts.maxRows) throw new CsvLimitError(opts.maxRows);
-    const result = row.problem ? { rejected: row.problem } : cleanRawRow(row.values, row.line);
-    if ('record' in result) {
-      accepted++;
-      chunk.rows.push({ line: row.line, record: result.record });
-    } else {
-      rejectedCount++;
-      firstRejected ??= result.rejected;
-      chunk.rejected.push(result.rejected);
+  let firstRejected: RejectedRow | undefined;
+  let header: CsvHeader | null = null;
+  const texts: (string | undefined)[] = [];
+  const reject = (problem: RejectedRow) => {
+    rejectedCount++;
+    firstRejected ??= problem;
+    chunk.rejected.push(problem);
+  };
+  await forEachCsvBatch(input, async (records, lines) => {
+    for (let r = 0; r < records.length; r++) {
+      const fields = records[r] as string[];
+      const line = lines[r] as number;
+      if (header === null) {
+        header = readHeader(fields, required);
+        continue;
+      }
+      dataRows++;
+      if (opts.maxRows !== undefined && dataRows > opts.maxRows) throw new CsvLimitError(opts.maxRows);
+      if (fields.length !== header.original.length) {
+        reject(fieldCountProblem(line, header.original.length, fields.length));
+        continue;
+      }
+      const result = cleanColumns(columnTexts(fields, header, texts), line);
+      if ('record' in result) {
+        accepted++;
+        chunk.rows.push({ line, record: result.record });
+      } else {
+        reject(result.rejected);
+      }
+      if (chunk.rows.length >= chunkRows) {
+        const full = chunk;
+        chunk = { rows: [], rejected: [] };
+        await onChunk(full);
+      }
     }
-    if (chunk.rows.length >= chunkRows) {
-      yield chunk;
-      chunk = { rows: [], rejected: [] };
-    }
-    next = await rows.next();
-  }
+  });
+  const found = header as CsvHeader | null;
+  if (found === null) throw emptyFileError();
   if (dataRows === 0) throw new CsvFormatError('the file has a header but no data rows');
   if (accepted === 0) {
     const detail = firstRejected ? ` (first: line ${firstRejected.line}${firstRejected.column ? `, ${firstRejected.column}` : ''}: ${firstRejected.reason})` : '';
     throw new CsvFormatError(`no usable row: all ${rejectedCount} data rows were rejected${detail}`);
   }
-  if (chunk.rows.length > 0 || chunk.rejected.length > 0) yield chunk;
-  return { dataRows, accepted, header: next.value.filter((h) => (COLUMNS as readonly string[]).includes(h)) };
+  if (chunk.rows.length > 0 || chunk.rejected.length > 0) await onChunk(chunk);
+  return { dataRows, accepted, header: found.canonical.filter((h) => (COLUMNS as readonly string[]).includes(h)) };
 }
 
 /** Streaming CSV reading + cleaning of the facility dataset, whole file in memory (CLI, training scripts). */
-export async function readFacilityCsv(input: Input, opts: CsvCleanOptions = {}): Promise<CsvCleanResult> {
+export async function readFacilityCsv(input: CsvInput, opts: CsvCleanOptions = {}): Promise<CsvCleanResult> {
   const accepted: CleanedRow[] = [];
   const rejected: RejectedRow[] = [];
-  const chunks = readFacilityCsvChunks(input, opts);
-  let next = await chunks.next();
-  while (next.done !== true) {
-    accepted.push(...next.value.rows);
-    rejected.push(...next.value.rejected);
-    next = await chunks.next();
-  }
+  const { header } = await forEachFacilityChunk(input, opts, (chunk) => {
+    for (const row of chunk.rows) accepted.push(row);
+    for (const problem of chunk.rejected) rejected.push(problem);
+  });
   const { rows: kept, collapsed } = collapseDuplicates(accepted);
-  return { rows: kept, rejected, duplicatesCollapsed: collapsed, header: next.value.header };
+  return { rows: kept, rejected, duplicatesCollapsed: collapsed, header };
 }

@@ -179,6 +179,7 @@ export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureF
 }
 
 const CACHE_LIMIT = 20_000;
+const NO_SERVICES = { slots: [], items: 0 } as const;
 
 /** Encodes records with a fitted FeatureState. Lookup tables are built once, here. */
 export class FeatureEncoder {
@@ -186,6 +187,11 @@ export class FeatureEncoder {
   private readonly serviceIndex = new Map<string, number>();
   private readonly pointIndex = new Map<string, number>();
   private readonly rawServiceCache = new Map<string, number>();
+  /** services text → its service slots (-1: not in the vocabulary) and item count */
+  private readonly servicesCache = new Map<string, { slots: readonly number[]; items: number }>();
+  /** coordinates → frequent-point slot (-1: none), by number (no key string per row) */
+  private readonly pointCache = new Map<number, Map<number, number>>();
+  private pointsCached = 0;
   private readonly subcountyCache = new Map<string, number>();
   private readonly nameCache = new Map<string, readonly number[]>();
   private readonly hoursCache = new Map<string, ParsedHours>();
@@ -218,6 +224,31 @@ export class FeatureEncoder {
     if (slot === undefined) {
       slot = this.serviceIndex.get(normalizeService(item)) ?? -1;
       if (this.rawServiceCache.size < CACHE_LIMIT) this.rawServiceCache.set(item, slot);
+    }
+    return slot;
+  }
+
+  private servicesOf(text: string | null): { slots: readonly number[]; items: number } {
+    if (text === null) return NO_SERVICES;
+    let found = this.servicesCache.get(text);
+    if (found === undefined) {
+      const items = splitServices(text);
+      found = { slots: items.map((item) => this.serviceSlot(item)), items: items.length };
+      if (this.servicesCache.size < CACHE_LIMIT) this.servicesCache.set(text, found);
+    }
+    return found;
+  }
+
+  private pointSlot(lat: number, lon: number): number {
+    let byLon = this.pointCache.get(lat);
+    let slot = byLon?.get(lon);
+    if (slot === undefined) {
+      slot = this.pointIndex.get(pointKey(lat, lon)) ?? -1;
+      if (this.pointsCached < CACHE_LIMIT) {
+        if (!byLon) this.pointCache.set(lat, (byLon = new Map()));
+        byLon.set(lon, slot);
+        this.pointsCached++;
+      }
     }
     return slot;
   }
@@ -278,8 +309,8 @@ export class FeatureEncoder {
     if (r.latitude !== null && r.longitude !== null) {
       out[offset] = (r.latitude - c.latMean) / c.latStd;
       out[offset + 1] = (r.longitude - c.lonMean) / c.lonStd;
-      const p = this.pointIndex.get(pointKey(r.latitude, r.longitude));
-      if (p !== undefined) {
+      const p = this.pointSlot(r.latitude, r.longitude);
+      if (p >= 0) {
         out[offset + o.point + p] = 1;
         out[offset + o.point + this.state.frequentPoints.length] = 1;
       }
@@ -290,14 +321,11 @@ export class FeatureEncoder {
     out[offset + o.care + (care < 0 ? CARE_SYSTEMS.length : care)] = 1;
     out[offset + o.sub + (r.subcounty === null ? this.state.subcountyBuckets : this.subcountyBucket(r.subcounty))] = 1;
 
-    const items = splitServices(r.services);
-    for (const item of items) {
-      const slot = this.serviceSlot(item);
-      if (slot >= 0) out[offset + o.svc + slot] = 1;
-    }
+    const services = this.servicesOf(r.services);
+    for (const slot of services.slots) if (slot >= 0) out[offset + o.svc + slot] = 1;
     const nSvc = this.state.services.length;
-    out[offset + o.svc + nSvc] = Math.log1p(items.length) / Math.log(16);
-    out[offset + o.svc + nSvc + 1] = items.length === 0 ? 1 : 0;
+    out[offset + o.svc + nSvc] = Math.log1p(services.items) / Math.log(16);
+    out[offset + o.svc + nSvc + 1] = services.items === 0 ? 1 : 0;
 
     const h = this.hours(r.operatingHours);
     out[offset + o.hours] = h.days24h / 7;

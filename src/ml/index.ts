@@ -1,9 +1,12 @@
 /** Public interface of the ML core (what the job runner, predictor and CLIs use). Pure: no DB, GraphQL or HTTP. */
 export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
 export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
-export { cleanRawRow, validateFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
-export { readFacilityCsv, readFacilityCsvChunks, readRawCsv, CsvFormatError, CsvLimitError } from './csv.js';
-export type { CleanedRow, CsvCleanOptions, CsvCleanResult, RawCsvRow } from './csv.js';
+export { cleanRawRow, cleanColumns, validateFacilityInput, checkTypedFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
+export { readFacilityCsv, forEachFacilityChunk, forEachCsvBatch, readHeader, columnTexts, CsvFormatError, CsvLimitError } from './csv.js';
+export type { CleanedRow, CsvChunk, CsvCleanOptions, CsvCleanResult, CsvHeader, CsvInput } from './csv.js';
+export { scoreCsv, formatProbability, scoredHeader, describeRejection, PREDICTION_COLUMNS, NOT_SCORED } from './score-csv.js';
+export { csvField, csvLine } from './csv-writer.js';
+export type { ScoreCsvOptions, ScoredCsv } from './score-csv.js';
 export { repairMojibake, isPlaceholder, cleanText } from './text.js';
 export { parseOperatingHours } from './hours.js';
 export type { ParsedHours } from './hours.js';
@@ -26,7 +29,5 @@ export { initBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
 export { parseCareSystem, insideUganda } from './clean.js';
-export { predictCsv } from './predict-csv.js';
 export { spreadsheetSafe } from './spreadsheet-safe.js';
-export type { PredictCsvSummary } from './predict-csv.js';
 export { rowIdentity, identityHash, isPinnedIdentity, withoutPinned, PINNED_EVALUATION_SHARE } from './pinned.js';

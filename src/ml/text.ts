@@ -20,6 +20,32 @@ function cp1252Byte(ch: string): number | undefined {
   return CP1252_REVERSE.get(code);
 }
 
+/** A run of mojibake → its repair (or itself); the source has a handful of distinct runs (`â€¯`, `â€“`, …) repeated in every row. */
+const repairedRuns = new Map<string, string>();
+const REPAIRED_RUNS_LIMIT = 10_000;
+
+function repairRun(run: string): string {
+  let repaired = repairedRuns.get(run);
+  if (repaired !== undefined) return repaired;
+  repaired = decodeRun(run);
+  if (repairedRuns.size < REPAIRED_RUNS_LIMIT) repairedRuns.set(run, repaired);
+  return repaired;
+}
+
+function decodeRun(run: string): string {
+  const bytes: number[] = [];
+  for (const ch of run) {
+    const b = cp1252Byte(ch);
+    if (b === undefined) return run;
+    bytes.push(b);
+  }
+  try {
+    return fatalUtf8.decode(Uint8Array.from(bytes));
+  } catch {
+    return run;
+  }
+}
+
 /**
  * Repairs UTF-8 text that was decoded as cp1252 (`â€“` back to `–`, `â€¯` back to a narrow
  * no-break space). Runs that do not decode as valid UTF-8 are left untouched, so real
@@ -27,24 +53,17 @@ function cp1252Byte(ch: string): number | undefined {
  */
 export function repairMojibake(text: string): string {
   if (!/[\u00c2-\u00f4]/.test(text)) return text;
-  return text.replace(MOJIBAKE_RUN, (run) => {
-    const bytes: number[] = [];
-    for (const ch of run) {
-      const b = cp1252Byte(ch);
-      if (b === undefined) return run;
-      bytes.push(b);
-    }
-    try {
-      return fatalUtf8.decode(Uint8Array.from(bytes));
-    } catch {
-      return run;
-    }
-  });
+  return text.replace(MOJIBAKE_RUN, repairRun);
 }
+
+const SPACES = /[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+/g;
+/** Whatever SPACES and trim() would change: a blank other than a plain space, two in a row, or one at either end. */
+const UNUSUAL_SPACING = /[^\S ]|\u200b| {2}|^ | $/;
 
 /** Folds the unusual spaces of the source (no-break, narrow, thin) and repeated blanks into one space. */
 export function normalizeSpaces(text: string): string {
-  return text.replace(/[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+/g, ' ').trim();
+  // Most values are already clean; testing is cheaper than rebuilding the string.
+  return UNUSUAL_SPACING.test(text) ? text.replace(SPACES, ' ').trim() : text;
 }
 
 const PLACEHOLDERS = new Set(['', 'n/a', 'n,/,a', 'na', 'n.a', 'n.a.', 'nan', 'null', 'none', 'nil', '-', '--', '?']);
@@ -54,11 +73,17 @@ export function isPlaceholder(text: string): boolean {
   return PLACEHOLDERS.has(text.trim().toLowerCase().replace(/\s+/g, ''));
 }
 
+/**
+ * Longest single-spaced text that can be a placeholder: the longest one has 5 characters
+ * (`n,/,a`), so with a space between each, 9.
+ */
+const PLACEHOLDER_MAX_LENGTH = 9;
+
 /** Repairs, normalises spaces, and turns placeholders into null. */
 export function cleanText(raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null) return null;
   const text = normalizeSpaces(repairMojibake(raw));
-  return isPlaceholder(text) ? null : text;
+  return text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
 }
 
 /** Canonical form of a header name: case, spaces, dashes and underscores do not matter. */

@@ -20,6 +20,9 @@ export interface MetricsSources {
   activeVersion(): number | null;
 }
 
+const PREDICT_LABELS: Record<PredictOperation, { operation: PredictOperation }> = {
+  predict: { operation: 'predict' }, batch: { operation: 'batch' }, file: { operation: 'file' },
+};
 
 export class Metrics {
   readonly registry = new Registry();
@@ -93,11 +96,16 @@ export class Metrics {
     this.microbatchRows.observe(rows);
   }
 
-  /** Starts a timer for one prediction request; call the returned function when it is answered. */
+  /**
+   * Starts a timer for one prediction request; call the returned function when it is answered.
+   * One clock read each end and a constant label object: prom-client's startTimer would add an
+   * hrtime pair, a closure and a merged label object per request.
+   */
   timePredict(operation: PredictOperation): () => void {
-    const end = this.predictDuration.startTimer({ operation });
+    const started = performance.now();
+    const labels = PREDICT_LABELS[operation];
     return () => {
-      end();
+      this.predictDuration.observe(labels, (performance.now() - started) / 1000);
     };
   }
 

@@ -38,8 +38,8 @@ interface DownloadRow {
 
 export interface PendingDownload {
   id: string;
-  /** Appends `text`; waits while the previous chunk is still being stored (backpressure). */
-  write(text: string): Promise<void>;
+  /** Appends `data` (text is stored as UTF-8); waits while the previous chunk is still being stored (backpressure). */
+  write(data: Buffer | string): Promise<void>;
   /** Stores what is left and makes the file downloadable. */
   commit(): Promise<void>;
   /** Deletes what was stored of the file. */
@@ -84,7 +84,9 @@ export class DownloadStore {
     const id = randomUUID();
     // An abandoned file (process killed mid-scoring) expires like any other and the sweep removes it.
     await db.query(`INSERT INTO prediction_download (id, expires_at) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))`, [id, ttlMs]);
-    let parts: string[] = [];
+    // Bytes, encoded once as each piece arrives (measuring a text's UTF-8 length and encoding it
+    // later would walk it twice).
+    let parts: Buffer[] = [];
     let buffered = 0;
     let seq = 0;
     let total = 0;
@@ -94,7 +96,7 @@ export class DownloadStore {
 
     const flush = async () => {
       if (buffered === 0) return;
-      const bytes = Buffer.from(parts.join(''), 'utf8');
+      const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, buffered);
       parts = [];
       buffered = 0;
       await inFlight;
@@ -111,10 +113,11 @@ export class DownloadStore {
 
     return {
       id,
-      write: async (text) => {
+      write: async (data) => {
         if (failure) throw failure;
-        parts.push(text);
-        buffered += Buffer.byteLength(text, 'utf8');
+        const piece = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+        parts.push(piece);
+        buffered += piece.length;
         if (buffered >= this.chunkBytes) await flush();
       },
       commit: async () => {

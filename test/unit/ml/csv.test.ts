@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CsvFormatError, CsvLimitError, readFacilityCsv, readFacilityCsvChunks } from '../../../src/ml/csv.js';
+import { CsvFormatError, CsvLimitError, readFacilityCsv, forEachFacilityChunk } from '../../../src/ml/csv.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
 
 const HEADER = 'facility_name,services,latitude,longitude,rating,operating_hours,website,phone_number,care_system,mode of payment,Subcounty';
@@ -86,31 +86,29 @@ describe('readFacilityCsv', () => {
   });
 });
 
-describe('readFacilityCsvChunks', () => {
-  it('yields the rows readFacilityCsv reads, in chunks of at most chunkRows, duplicates not yet collapsed', async () => {
+describe('forEachFacilityChunk', () => {
+  it('hands over the rows readFacilityCsv reads, in chunks of at most chunkRows, duplicates not yet collapsed', async () => {
     const csv = syntheticCsv({ rows: 230, seed: 5, dirty: true });
     const chunks: Array<{ rows: number; rejected: number }> = [];
     const lines: number[] = [];
-    const reader = readFacilityCsvChunks(Readable.from([csv]), { chunkRows: 50 });
-    let next = await reader.next();
-    while (next.done !== true) {
-      chunks.push({ rows: next.value.rows.length, rejected: next.value.rejected.length });
-      lines.push(...next.value.rows.map((r) => r.line));
-      next = await reader.next();
-    }
+    const summary = await forEachFacilityChunk(Readable.from([csv]), { chunkRows: 50 }, (chunk) => {
+      chunks.push({ rows: chunk.rows.length, rejected: chunk.rejected.length });
+      lines.push(...chunk.rows.map((r) => r.line));
+    });
     const whole = await readFacilityCsv(Readable.from([csv]));
     expect(chunks.every((c) => c.rows <= 50)).toBe(true);
     expect(chunks.length).toBeGreaterThan(3);
     expect(lines.length).toBe(whole.rows.length + whole.duplicatesCollapsed);
     expect(chunks.reduce((n, c) => n + c.rejected, 0)).toBe(whole.rejected.length);
-    expect(next.value.accepted).toBe(lines.length);
-    expect(next.value.header).toEqual(whole.header);
+    expect(summary.accepted).toBe(lines.length);
+    expect(summary.header).toEqual(whole.header);
   });
 
   it('throws the whole-file error after the last chunk when every row is rejected', async () => {
-    const reader = readFacilityCsvChunks(Readable.from(['facility_name,rating\nA,3,x\nB,4,y\n']), { chunkRows: 1 });
-    await expect((async () => {
-      for await (const chunk of reader) void chunk;
-    })()).rejects.toThrow(/no usable row: all 2 data rows were rejected/);
+    let chunks = 0;
+    await expect(forEachFacilityChunk(Readable.from(['facility_name,rating\nA,3,x\nB,4,y\n']), { chunkRows: 1 }, () => {
+      chunks++;
+    })).rejects.toThrow(/no usable row: all 2 data rows were rejected/);
+    expect(chunks).toBe(0);
   });
 });

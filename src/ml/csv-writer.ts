@@ -1,0 +1,88 @@
+/**
+ * Writing CSV: fields quoted only when they hold a quote, comma or line break (as csv-stringify
+ * does), and made safe for spreadsheets (`spreadsheetSafe`). `csvField`/`csvLine` give strings;
+ * `CsvBytes` writes the same bytes (UTF-8) straight into a buffer, for the scorer's output.
+ */
+import { spreadsheetSafe } from './spreadsheet-safe.js';
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One CSV field (RFC 4180), quoted when needed, with a leading apostrophe when a spreadsheet would run it as a formula. */
+export function csvField(raw: string): string {
+  const value = spreadsheetSafe(raw);
+  return NEEDS_QUOTES.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** One CSV line, `\n`-terminated. */
+export function csvLine(fields: readonly string[]): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) line += (i === 0 ? '' : ',') + csvField(fields[i] as string);
+  return `${line}\n`;
+}
+
+const COMMA = 44;
+
+/**
+ * CSV text as UTF-8 bytes in a growing buffer: `take()` hands over what was written and starts a
+ * new one. A field of plain ASCII that needs neither quotes nor an apostrophe (most of them) is
+ * copied char by char; any other goes through `csvField`. Joining strings instead cost ≈ 3–7 µs
+ * a row on the 2-core machine (the output is 17 MB for 50,000 rows), this ≈ 1–2 µs.
+ */
+export class CsvBytes {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(private readonly initialBytes = 128 * 1024) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  get length(): number {
+    return this.at;
+  }
+
+  /** A field, preceded by a comma unless `first`. */
+  field(raw: string, first = false): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; quoting can double a field and add 3 characters.
+    this.reserve(6 * raw.length + 10);
+    const buf = this.buf;
+    let o = this.at;
+    if (!first) buf[o++] = COMMA;
+    const n = raw.length;
+    const c0 = raw.charCodeAt(0);
+    // = + - @ tab CR: spreadsheetSafe's concern
+    if (c0 === 61 || c0 === 43 || c0 === 45 || c0 === 64 || c0 === 9 || c0 === 13) {
+      this.at = o + buf.write(csvField(raw), o);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c >= 128 || c === 34 || c === COMMA || c === 10 || c === 13) {
+        this.at = o + buf.write(csvField(raw), o);
+        return;
+      }
+      buf[o + i] = c;
+    }
+    this.at = o + n;
+  }
+
+  /** Text written as it is (commas, line ends, a line already made with `csvLine`). */
+  raw(text: string): void {
+    this.reserve(3 * text.length);
+    this.at += this.buf.write(text, this.at);
+  }
+
+  /** The bytes written since the last take (a buffer of their own). */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.at);
+    this.buf = Buffer.allocUnsafe(Math.max(this.initialBytes, this.at));
+    this.at = 0;
+    return out;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.at + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, this.at + bytes));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+}

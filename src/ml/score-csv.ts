@@ -1,0 +1,209 @@
+/**
+ * The one CSV scorer, for `npm run predict` (scripts/predict.ts) and `predictBatchFile`
+ * (src/serving/batch-file.ts): a CSV of the dataset's schema in, the scored CSV out — the input
+ * columns as they were, then predicted_label, one probability per class, and error (empty when
+ * the row was scored).
+ *
+ * It streams: records arrive in batches (src/ml/csv.ts), each row is cleaned like training data
+ * (`cleanColumns`, the rating ignored: it is not an input of the model), encoded straight into
+ * the chunk's feature matrix, and every `chunkRows` rows one forward pass scores the chunk and its
+ * CSV text is written (awaited: backpressure). No per-row object beyond the record and the field
+ * strings; per-row results are kept compactly (a label byte and the probabilities) when asked.
+ */
+import type { FacilityClassifier } from './classifier.js';
+import { cleanColumns, COLUMNS } from './clean.js';
+import { columnTexts, CsvLimitError, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
+import { csvLine, CsvBytes } from './csv-writer.js';
+import { LABELS, type FacilityRecord, type RejectedRow } from './types.js';
+
+/** The columns the scorer appends to the input's. */
+export const PREDICTION_COLUMNS = ['predicted_label', ...LABELS.map((l) => `probability_${l}`), 'error'] as const;
+
+/** Label byte of a row that could not be scored. */
+export const NOT_SCORED = 255;
+
+const RATING = COLUMNS.indexOf('rating');
+
+/** A probability as written to the scored CSV: 6 decimals. */
+export function formatProbability(p: number): string {
+  return p.toFixed(6);
+}
+
+/** The scored CSV's header for an input header (original column names, as in the file). */
+export function scoredHeader(inputHeader: readonly string[]): string {
+  return csvLine([...inputHeader, ...PREDICTION_COLUMNS]);
+}
+
+/** How a row that could not be scored is described in its error column (and the API's per-row error). */
+export function describeRejection(problem: RejectedRow): string {
+  return `line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.reason}`;
+}
+
+export interface ScoreCsvOptions {
+  /** more data rows than this => CsvLimitError */
+  maxRows?: number;
+  /** rows per forward pass (default 256 ≈ 1–2 ms of work, short enough not to hold up concurrent single predictions) */
+  chunkRows?: number;
+  /** receives the scored CSV (UTF-8) in row order, the header first, one piece per chunk; awaited */
+  write: (bytes: Buffer) => void | Promise<void>;
+  /** keep each row's label and probabilities (and errors) in the result, for per-row answers */
+  keepResults?: boolean;
+}
+
+export interface ScoredCsv {
+  rows: number;
+  scored: number;
+  errors: number;
+  /** rows per class, LABELS order */
+  classCounts: number[];
+  /** with keepResults: per row, an index into LABELS or NOT_SCORED (empty otherwise) */
+  labels: Uint8Array;
+  /** with keepResults: per row, LABELS.length probabilities, zeros for rows not scored (empty otherwise) */
+  probabilities: Float32Array;
+  /** with keepResults: row index (0-based) → why it was not scored */
+  rowErrors: Map<number, string>;
+}
+
+/** Per-row results, grown by doubling. */
+class RowStore {
+  labels = new Uint8Array(1024);
+  probabilities = new Float32Array(1024 * LABELS.length);
+  ensure(rows: number): void {
+    if (rows <= this.labels.length) return;
+    let size = this.labels.length;
+    while (size < rows) size *= 2;
+    const labels = new Uint8Array(size);
+    labels.set(this.labels);
+    const probabilities = new Float32Array(size * LABELS.length);
+    probabilities.set(this.probabilities);
+    this.labels = labels;
+    this.probabilities = probabilities;
+  }
+}
+
+/**
+ * Scores a CSV stream with `classifier`. No column is required, but the header must name dataset
+ * columns (CsvFormatError otherwise, and for a file without even a header). Rows that cannot be read or cleaned keep empty prediction
+ * columns and say why in the error column; they never stop the run. Short rows are padded to the
+ * header's width; long ones are kept whole.
+ */
+export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, options: ScoreCsvOptions): Promise<ScoredCsv> {
+  const k = LABELS.length;
+  const chunkRows = options.chunkRows ?? 256;
+  const maxRows = options.maxRows ?? Infinity;
+  const keep = options.keepResults === true;
+  const features = new Float32Array(chunkRows * classifier.featureCount);
+  const store = keep ? new RowStore() : null;
+  const rowErrors = new Map<number, string>();
+  const classCounts = new Array<number>(k).fill(0);
+  const emptyPrediction = ','.repeat(k + 2); // predicted_label and the probabilities empty, then the error's comma
+  const texts: (string | undefined)[] = [];
+
+  let header: CsvHeader | null = null;
+  let width = 0;
+  let rows = 0;
+  let scored = 0;
+  const out = new CsvBytes();
+  // The current chunk, every row in order: its fields, and its row in `features` (-1: not scored, then its error).
+  const chunkFields: string[][] = [];
+  const chunkAt: number[] = [];
+  const chunkErrors: string[] = [];
+  let chunkScored = 0;
+
+  /** Scores the chunk with one forward pass and writes its rows to `out`. */
+  const scoreChunk = () => {
+    const probs = chunkScored > 0 ? classifier.predictEncoded(features, chunkScored) : null;
+    const first = rows - chunkFields.length;
+    for (let i = 0; i < chunkFields.length; i++) {
+      const row = first + i;
+      const fields = chunkFields[i] as string[];
+      out.field(fields[0] as string, true);
+      for (let f = 1; f < fields.length; f++) out.field(fields[f] as string);
+      for (let f = fields.length; f < width; f++) out.raw(',');
+      const at = chunkAt[i] as number;
+      if (at < 0 || probs === null) {
+        const error = chunkErrors[i] as string;
+        out.raw(emptyPrediction);
+        out.field(error, true);
+        out.raw('\n');
+        if (store) {
+          store.labels[row] = NOT_SCORED;
+          rowErrors.set(row, error);
+        }
+        continue;
+      }
+      const base = at * k;
+      let best = 0;
+      for (let j = 1; j < k; j++) if ((probs[base + j] as number) > (probs[base + best] as number)) best = j;
+      classCounts[best] = (classCounts[best] as number) + 1;
+      let prediction = `,${LABELS[best] as string}`;
+      for (let j = 0; j < k; j++) prediction += `,${formatProbability(probs[base + j] as number)}`;
+      out.raw(`${prediction},\n`);
+      if (store) {
+        store.labels[row] = best;
+        store.probabilities.set(probs.subarray(base, base + k), row * k);
+      }
+    }
+    chunkFields.length = 0;
+    chunkAt.length = 0;
+    chunkErrors.length = 0;
+    chunkScored = 0;
+  };
+
+  const flushText = async () => {
+    if (out.length > 0) await options.write(out.take());
+  };
+
+  await forEachCsvBatch(input, async (records, starts) => {
+    for (let r = 0; r < records.length; r++) {
+      const fields = records[r] as string[];
+      if (header === null) {
+        header = readHeader(fields, []);
+        width = fields.length;
+        out.raw(scoredHeader(fields));
+        continue;
+      }
+      if (rows >= maxRows) throw new CsvLimitError(maxRows);
+      const line = starts[r] as number;
+      rows++;
+      store?.ensure(rows);
+      let record: FacilityRecord | null = null;
+      let error = '';
+      if (fields.length !== width) {
+        error = describeRejection(fieldCountProblem(line, width, fields.length));
+      } else {
+        const t = columnTexts(fields, header, texts);
+        t[RATING] = undefined; // the rating is not an input of the model: a dirty one must not stop a row from being scored
+        const cleaned = cleanColumns(t, line);
+        if ('record' in cleaned) record = cleaned.record;
+        else error = describeRejection(cleaned.rejected);
+      }
+      chunkFields.push(fields);
+      if (record) {
+        classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
+        chunkAt.push(chunkScored++);
+        chunkErrors.push('');
+        scored++;
+      } else {
+        chunkAt.push(-1);
+        chunkErrors.push(error);
+      }
+      if (chunkFields.length >= chunkRows) {
+        scoreChunk();
+        await flushText();
+      }
+    }
+  });
+  if (header === null) throw emptyFileError();
+  if (chunkFields.length > 0) scoreChunk();
+  await flushText();
+  return {
+    rows,
+    scored,
+    errors: rows - scored,
+    classCounts,
+    labels: store ? store.labels.subarray(0, rows) : new Uint8Array(0),
+    probabilities: store ? store.probabilities.subarray(0, rows * k) : new Float32Array(0),
+    rowErrors,
+  };
+}
