@@ -180,7 +180,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         fieldSuggestions: config.fieldSuggestions,
         countWebSocketOperation: (type, outcome) => metrics.countOperation(type, outcome),
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
-        // call (measured: ~13 µs of a ~40 µs predict operation). README "Predictions" has the figures.
+        // call (measured: ~13 µs of a ~40 µs predict operation). docs/performance.md has the figures.
         plugins: [ApolloServerPluginCacheControlDisabled(), graphqlMetricsPlugin(metrics)],
         readiness: async () => {
           const database = await pool.query('SELECT 1').then(() => true, () => false);
