@@ -65,10 +65,6 @@ const INSERT_BATCH = 5000;
 
 class TooLarge extends Error {}
 
-function isCsvParseError(error: unknown): error is Error {
-  return error instanceof Error && (error.name === 'CsvError' || error.constructor.name === 'CsvError');
-}
-
 export class DatasetService {
   constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxBytes: number; maxRows: number }; driftReference?: DriftReference }) {}
 
@@ -139,8 +135,6 @@ export class DatasetService {
         if (truncated || error instanceof TooLarge) throw tooLarge();
         if (error instanceof CsvLimitError) throw new TooManyRowsError(error.limit);
         if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
-        // csv-parse errors the ML reader does not translate (e.g. INVALID_OPENING_QUOTE) are still the file's fault.
-        if (isCsvParseError(error)) throw new BadUserInputError(`not a usable facility CSV: the file is not valid CSV: ${error.message}`, 'file');
         throw error;
       }
       if (truncated) throw tooLarge();
