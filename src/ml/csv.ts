@@ -84,6 +84,11 @@ export function columnTexts(fields: readonly string[], header: CsvHeader, out: (
 }
 
 /** Why a row with the wrong number of fields cannot be read. */
+/** A rejected row in one line of text: the scored CSV's error column, the API's per-row error, the all-rejected message. */
+export function describeRejection(problem: RejectedRow): string {
+  return `line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.reason}`;
+}
+
 export function fieldCountProblem(line: number, expected: number, found: number): RejectedRow {
   return { line, column: null, reason: `expected ${expected} fields, found ${found}` };
 }
@@ -214,7 +219,7 @@ export async function forEachFacilityChunk(
   if (found === null) throw emptyFileError();
   if (dataRows === 0) throw new CsvFormatError('the file has a header but no data rows');
   if (accepted === 0) {
-    const detail = firstRejected ? ` (first: line ${firstRejected.line}${firstRejected.column ? `, ${firstRejected.column}` : ''}: ${firstRejected.reason})` : '';
+    const detail = firstRejected ? ` (first: ${describeRejection(firstRejected)})` : '';
     throw new CsvFormatError(`no usable row: all ${rejectedCount} data rows were rejected${detail}`);
   }
   if (chunk.rows.length > 0 || chunk.rejected.length > 0) await onChunk(chunk);

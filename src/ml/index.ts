@@ -2,9 +2,9 @@
 export { LABELS, CARE_SYSTEMS, labelForRating, labelIndex } from './types.js';
 export type { RatingClass, CareSystem, FacilityRecord, RejectedRow } from './types.js';
 export { cleanRawRow, cleanColumns, validateFacilityInput, checkTypedFacilityInput, normalizeFacilityInput, collapseDuplicates, duplicateKey, COLUMNS, UGANDA_BBOX } from './clean.js';
-export { readFacilityCsv, forEachFacilityChunk, forEachCsvBatch, readHeader, columnTexts, CsvFormatError, CsvLimitError } from './csv.js';
+export { readFacilityCsv, forEachFacilityChunk, describeRejection, forEachCsvBatch, readHeader, columnTexts, CsvFormatError, CsvLimitError } from './csv.js';
 export type { CleanedRow, CsvChunk, CsvCleanOptions, CsvCleanResult, CsvHeader, CsvInput } from './csv.js';
-export { scoreCsv, formatProbability, scoredHeader, describeRejection, PREDICTION_COLUMNS, NOT_SCORED } from './score-csv.js';
+export { scoreCsv, formatProbability, scoredHeader, PREDICTION_COLUMNS, NOT_SCORED } from './score-csv.js';
 export { csvField, csvLine } from './csv-writer.js';
 export type { ScoreCsvOptions, ScoredCsv } from './score-csv.js';
 export { repairMojibake, isPlaceholder, cleanText } from './text.js';

@@ -12,9 +12,9 @@
  */
 import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
-import { columnTexts, CsvLimitError, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
+import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
-import { LABELS, type FacilityRecord, type RejectedRow } from './types.js';
+import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
 export const PREDICTION_COLUMNS = ['predicted_label', ...LABELS.map((l) => `probability_${l}`), 'error'] as const;
@@ -32,11 +32,6 @@ export function formatProbability(p: number): string {
 /** The scored CSV's header for an input header (original column names, as in the file). */
 export function scoredHeader(inputHeader: readonly string[]): string {
   return csvLine([...inputHeader, ...PREDICTION_COLUMNS]);
-}
-
-/** How a row that could not be scored is described in its error column (and the API's per-row error). */
-export function describeRejection(problem: RejectedRow): string {
-  return `line ${problem.line}${problem.column ? `, ${problem.column}` : ''}: ${problem.reason}`;
 }
 
 export interface ScoreCsvOptions {
