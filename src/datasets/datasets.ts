@@ -63,37 +63,32 @@ export interface UploadResult {
 export const MAX_REJECTED_LISTED = 1000;
 const INSERT_BATCH = 5000;
 
-class TooLarge extends Error {}
-
 export class DatasetService {
-  constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxBytes: number; maxRows: number }; driftReference?: DriftReference }) {}
+  constructor(private readonly deps: { pool: pg.Pool; queue: JobQueue; limits: { maxRows: number }; driftReference?: DriftReference }) {}
 
   /**
    * Stores an uploaded CSV. Whole-file problems are BAD_USER_INPUT (field "file"), size and row
    * limits PAYLOAD_TOO_LARGE; per-row problems are reported, and the other rows are stored.
    */
-  async upload(input: { stream: Readable; fileName: string | null; name?: string | null; autoRetrain?: boolean | null }): Promise<UploadResult> {
-    const { maxBytes, maxRows } = this.deps.limits;
+  async upload(input: {
+    stream: Readable;
+    fileName: string | null;
+    /** the transport's verdict on the byte limit (graphql/upload.ts): the file was cut at it, or `error` says it was over it */
+    tooLarge: (error?: unknown) => FileTooLargeError | null;
+    name?: string | null;
+    autoRetrain?: boolean | null;
+  }): Promise<UploadResult> {
+    const { maxRows } = this.deps.limits;
     const started = performance.now();
     const hash = createHash('sha256');
-    let bytes = 0;
-    let truncated = false;
     const stream = input.stream;
-    // graphql-upload-minimal (busboy) truncates a file over maxFileSize and signals it with 'limit'.
-    stream.on('limit', () => {
-      truncated = true;
-    });
-    async function* counted(): AsyncGenerator<Buffer> {
+    async function* hashed(): AsyncGenerator<Buffer> {
       for await (const chunk of stream as AsyncIterable<Buffer | string>) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        bytes += buf.length;
-        if (bytes > maxBytes) throw new TooLarge();
         hash.update(buf);
         yield buf;
       }
-      if ((stream as Readable & { truncated?: boolean }).truncated) truncated = true;
     }
-    const tooLarge = () => new FileTooLargeError(maxBytes);
 
     const fileName = input.fileName ?? null;
     const name = input.name?.trim() || (fileName ? fileName.replace(/\.[^.]+$/, '') : null) || 'dataset';
@@ -125,19 +120,21 @@ export class DatasetService {
       let rejectedCount = 0;
       let staged = 0;
       try {
-        await forEachFacilityChunk(counted(), { maxRows, chunkRows: INSERT_BATCH }, async (chunk) => {
+        await forEachFacilityChunk(hashed(), { maxRows, chunkRows: INSERT_BATCH }, async (chunk) => {
           rejectedCount += chunk.rejected.length;
           for (const r of chunk.rejected) if (rejectedRows.length < MAX_REJECTED_LISTED) rejectedRows.push(r);
           staged += chunk.rows.length;
           await timed(async () => stageRows(await session(), chunk.rows));
         });
       } catch (error) {
-        if (truncated || error instanceof TooLarge) throw tooLarge();
+        const tooLarge = input.tooLarge(error);
+        if (tooLarge) throw tooLarge;
         if (error instanceof CsvLimitError) throw new TooManyRowsError(error.limit);
         if (error instanceof CsvFormatError) throw new BadUserInputError(`not a usable facility CSV: ${error.message}`, 'file');
         throw error;
       }
-      if (truncated) throw tooLarge();
+      const tooLarge = input.tooLarge();
+      if (tooLarge) throw tooLarge; // a file cut at the limit can parse cleanly: never store part of it
       const checksum = hash.digest('hex');
       const storeStarted = performance.now();
 

@@ -45,8 +45,8 @@ export class DatasetResolver {
     @Arg('name', () => String, { nullable: true }) name: string | null,
     @Arg('autoRetrain', () => Boolean, { nullable: true, description: 'queue a retraining on all data (default true)' }) autoRetrain: boolean | null,
   ): Promise<DatasetUploadResult> {
-    const { stream, fileName } = await openUpload(file, this.services.config.upload.maxBytes);
-    const result = await this.services.datasets.upload({ stream, fileName, name, autoRetrain });
+    const { stream, fileName, tooLarge } = await openUpload(file, this.services.config.upload.maxBytes);
+    const result = await this.services.datasets.upload({ stream, fileName, tooLarge, name, autoRetrain });
     this.services.logger.info(
       { datasetId: result.dataset.id, accepted: result.acceptedCount, rejected: result.rejectedCount, ...result.timings },
       'dataset uploaded',
