@@ -1,5 +1,5 @@
 /**
- * The trainer: claims jobs (up to `concurrency` at a time), trains each in a worker thread,
+ * The trainer: claims jobs (up to `concurrency` at a time), trains each in a training process,
  * stores and NOTIFYs every epoch, registers the resulting model version (gate included) and
  * completes the job in one transaction.
  *

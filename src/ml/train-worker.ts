@@ -1,36 +1,38 @@
-/** Entry point of the training worker thread (see worker-client.ts). */
-import { readlinkSync } from 'node:fs';
+/**
+ * Entry point of the training process (see worker-client.ts): a child of the API process that
+ * trains one model and exits.
+ */
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { trainModel } from './train.js';
-import type { TrainWorkerData, TrainWorkerMessage } from './worker-protocol.js';
+import type { TrainRequestMessage, TrainWorkerMessage } from './worker-protocol.js';
 
 /**
- * Training is batch work and serving is latency work: on Linux, lower this thread's priority
- * (niceness 19) so the API's event loop wins the CPU when both want it. /proc/thread-self names
- * this thread's kernel id; elsewhere the call is skipped.
+ * Training is batch work and serving is latency work: on Linux, lower the priority of every thread
+ * of this process (niceness 19), V8's own GC and compiler threads included — they were started
+ * before any JavaScript ran, so each one is reniced by its id from /proc/self/task (threads
+ * started later inherit the niceness). Elsewhere, or when not permitted, training runs at normal
+ * priority.
  */
-function lowerThreadPriority(): void {
+function lowerProcessPriority(): void {
   try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 19);
+    for (const tid of readdirSync('/proc/self/task')) os.setPriority(Number(tid), 19);
   } catch {
-    // not Linux, or not permitted: train at normal priority
+    // not Linux, or not permitted
   }
 }
 
-async function run(): Promise<void> {
-  lowerThreadPriority();
-  const port = parentPort;
-  if (!port) throw new Error('train-worker must run in a worker thread');
-  const data = workerData as TrainWorkerData;
-  const send = (msg: TrainWorkerMessage) => port.postMessage(msg);
+function send(msg: TrainWorkerMessage): void {
+  process.send?.(msg);
+}
+
+async function train(data: Extract<TrainRequestMessage, { type: 'start' }>['data'], cancelled: () => boolean): Promise<void> {
   try {
     const outcome = await trainModel(data.records, {
       ...data.options,
       hyperparameters: data.hyperparameters,
       ...(data.backend ? { backend: data.backend } : {}),
-      shouldCancel: () => Atomics.load(data.cancelFlag, 0) === 1,
+      shouldCancel: cancelled,
       onEpoch: (metrics) => send({ type: 'epoch', metrics }),
       log: (message) => send({ type: 'log', message }),
     });
@@ -42,4 +44,15 @@ async function run(): Promise<void> {
   }
 }
 
-void run();
+if (!process.send) throw new Error('train-worker runs as a child process with an IPC channel (worker-client.ts)');
+lowerProcessPriority();
+// The API process decides when training stops (a cancel message, or closing the channel): a
+// terminal's Ctrl-C reaches the whole process group, and the API hands the job back on it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
+// The API process is gone (or is done with us): nothing is left to train for.
+process.on('disconnect', () => process.exit(0));
+let cancel = false;
+process.on('message', (msg: TrainRequestMessage) => {
+  if (msg.type === 'cancel') cancel = true;
+  else void train(msg.data, () => cancel);
+});

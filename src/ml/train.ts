@@ -75,6 +75,8 @@ export interface TrainingOutcome {
 
 const LR_PLATEAU_FACTOR = 0.5;
 const MIN_LEARNING_RATE = 1e-6;
+/** Longest stretch of training between two turns of the event loop (a cancel message is read then). */
+const YIELD_EVERY_MS = 50;
 
 function gatherRows(x: Float32Array, f: number, idx: readonly number[]): Float32Array {
   const out = new Float32Array(idx.length * f);
@@ -136,7 +138,14 @@ export async function trainModel(records: readonly FacilityRecord[], opts: Train
       const started = performance.now();
       shuffleInPlace(order, rand);
       let lossSum = 0;
+      let yielded = performance.now();
       for (let start = 0; start < order.length; start += hp.batchSize) {
+        // Let the event loop run at least every YIELD_EVERY_MS within an epoch too: a cancel that
+        // arrives as a message (the training process's) is then seen between batches.
+        if (performance.now() - yielded >= YIELD_EVERY_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          yielded = performance.now();
+        }
         checkCancelled(opts);
         const n = Math.min(hp.batchSize, order.length - start);
         const labels = new Int32Array(n);

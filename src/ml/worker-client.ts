@@ -1,25 +1,35 @@
 /**
- * Training in a worker_threads worker so the API's event loop stays responsive.
+ * Training in a child process, so that the API's event loop — and its CPU — stay the API's.
  *
- * The worker runs the compiled JavaScript. Under vitest this module is loaded from .ts source,
- * which a Worker cannot execute, so it then uses dist/src/ml/train-worker.js: build first
+ * A worker thread kept the event loop free but shared the process's V8 platform threads: the
+ * training's garbage collection ran on them at normal priority, next to the API's, while only the
+ * training thread itself could be niced. The child process renices all of its threads (niceness
+ * 19, train-worker.ts), so training takes the CPU the API leaves idle. It is started with its own
+ * execArgv (never the parent's --cpu-prof or test-runner flags) and a larger young generation
+ * (fewer scavenges), and it exits when its channel closes, so it never outlives the API process.
+ *
+ * It runs the compiled JavaScript. Under vitest this module is loaded from .ts source, which node
+ * cannot run, so it then uses dist/src/ml/train-worker.js: build first
  * (`npx tsc -p tsconfig.build.json`; `npm test` does).
  */
+import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { HyperparameterError, resolveHyperparameters } from './hyperparameters.js';
 import { TrainingCancelledError, TrainingDataError, type TrainOptions, type TrainingOutcome } from './train.js';
 import type { FacilityRecord } from './types.js';
-import type { TrainWorkerData, TrainWorkerMessage } from './worker-protocol.js';
+import type { TrainRequestMessage, TrainWorkerData, TrainWorkerMessage } from './worker-protocol.js';
 
-export function trainWorkerUrl(): URL {
+/** V8 flags of the training process: a 32 MB semi-space (young generation ≈ 3×) instead of V8's default. */
+const TRAINING_PROCESS_FLAGS = ['--max-semi-space-size=32'];
+
+export function trainWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  if (!here.endsWith('.ts')) return new URL('./train-worker.js', import.meta.url);
+  if (!here.endsWith('.ts')) return path.join(path.dirname(here), 'train-worker.js');
   const compiled = path.resolve(path.dirname(here), '../../dist/src/ml/train-worker.js');
-  if (!existsSync(compiled)) throw new Error(`the training worker runs compiled code: build first (npx tsc -p tsconfig.build.json); missing ${compiled}`);
-  return pathToFileURL(compiled);
+  if (!existsSync(compiled)) throw new Error(`the training process runs compiled code: build first (npx tsc -p tsconfig.build.json); missing ${compiled}`);
+  return compiled;
 }
 
 function rebuildError(e: { name: string; message: string; stack?: string; field?: string }): Error {
@@ -37,7 +47,7 @@ function rebuildError(e: { name: string; message: string; stack?: string; field?
   return err;
 }
 
-/** Trains on the LABELED records (unlabeled ones are ignored), in a worker_threads worker. */
+/** Trains on the LABELED records (unlabeled ones are ignored), in a training process of its own. */
 export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOptions): Promise<TrainingOutcome> {
   let hyperparameters;
   try {
@@ -46,18 +56,19 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
   if (opts.signal?.aborted === true) return Promise.reject(new TrainingCancelledError());
-  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   const options: TrainWorkerData['options'] = {};
   for (const key of ['splitGroups', 'classWeightPower', 'calibrateOffsets', 'earlyStoppingMetric', 'featureOptions', 'holdOutPinned', 'excludeIdentities'] as const) {
     if (opts[key] !== undefined) (options as Record<string, unknown>)[key] = opts[key];
   }
-  const data: TrainWorkerData = { records, hyperparameters, cancelFlag, options, ...(opts.backend ? { backend: opts.backend } : {}) };
-  // The worker thread runs at niceness 19, but V8's GC helper threads are the process's, at normal
-  // priority, and compete with the API for the CPU. A larger young generation (V8's default is a
-  // few MB) means fewer scavenges: helper-thread CPU per second of training 0.25–0.27 → 0.20–0.21.
-  const worker = new Worker(trainWorkerUrl(), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  const onAbort = () => Atomics.store(cancelFlag, 0, 1);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const data: TrainWorkerData = { records, hyperparameters, options, ...(opts.backend ? { backend: opts.backend } : {}) };
+  const child = fork(trainWorkerPath(), [], { execArgv: TRAINING_PROCESS_FLAGS, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const request = (msg: TrainRequestMessage) => {
+    // A channel that closed meanwhile needs no answer here: 'exit' reports the process's end.
+    if (child.connected) child.send(msg, () => undefined);
+  };
+  const cancel = () => request({ type: 'cancel' });
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  request({ type: 'start', data });
 
   return new Promise<TrainingOutcome>((resolve, reject) => {
     // Epoch callbacks run in order, one at a time (a slow one buffers the later epochs); the
@@ -70,12 +81,15 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      opts.signal?.removeEventListener('abort', onAbort);
-      void chain
-        .then(() => (callbackError ? reject(callbackError) : fn()))
-        .finally(() => void worker.terminate().catch(() => undefined));
+      opts.signal?.removeEventListener('abort', cancel);
+      // Closing the channel ends the training process (train-worker.ts); a kill if it is stuck.
+      if (child.connected) child.disconnect();
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      stuck.unref();
+      child.once('exit', () => clearTimeout(stuck));
+      void chain.then(() => (callbackError ? reject(callbackError) : fn()));
     };
-    worker.on('message', (msg: TrainWorkerMessage) => {
+    child.on('message', (msg: TrainWorkerMessage) => {
       if (msg.type === 'epoch') {
         const cb = opts.onEpoch;
         if (cb) {
@@ -83,14 +97,14 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
             .then(() => (callbackError ? undefined : cb(msg.metrics)))
             .catch((err: unknown) => {
               callbackError ??= err instanceof Error ? err : new Error(String(err));
-              Atomics.store(cancelFlag, 0, 1);
+              cancel();
             });
         }
       } else if (msg.type === 'log') opts.log?.(msg.message);
       else if (msg.type === 'done') finish(() => resolve(msg.outcome));
       else finish(() => reject(rebuildError(msg.error)));
     });
-    worker.on('error', (err) => finish(() => reject(err)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the training worker exited with code ${code} before finishing`))));
+    child.on('error', (err) => finish(() => reject(err)));
+    child.on('exit', (code, signal) => finish(() => reject(new Error(`the training process exited (${signal ?? `code ${code}`}) before finishing`))));
   });
 }

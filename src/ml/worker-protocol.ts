@@ -10,10 +10,15 @@ export interface TrainWorkerData {
   backend?: BackendName;
   /** the serialisable training options */
   options: Pick<TrainOptions, 'splitGroups' | 'classWeightPower' | 'calibrateOffsets' | 'earlyStoppingMetric' | 'featureOptions' | 'holdOutPinned' | 'excludeIdentities'>;
-  /** Int32Array over a SharedArrayBuffer; [0] = 1 asks the worker to stop between batches */
-  cancelFlag: Int32Array;
 }
 
+/** From the API process to the training process. */
+export type TrainRequestMessage =
+  | { type: 'start'; data: TrainWorkerData }
+  /** stop at the next batch boundary and answer with a TrainingCancelledError */
+  | { type: 'cancel' };
+
+/** From the training process to the API process. */
 export type TrainWorkerMessage =
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'log'; message: string }

@@ -1,5 +1,5 @@
 /**
- * The promotion gate against gaming, end to end (GraphQL upload → job → worker thread → registry),
+ * The promotion gate against gaming, end to end (GraphQL upload → job → training process → registry),
  * on the real file (../shared/datasets, not committed; skipped where absent).
  *
  * The champion is a deliberately weak bundle (a few epochs on 300 rows) imported as version 1, so a
@@ -30,7 +30,7 @@ const DECISION = `query Model($v: Int!) { model(version: $v) { version status ga
   promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance policy evaluationRows evaluationChecksum
   minEvaluationRows difference intervalLow intervalHigh confidence bootstrapIterations } } }`;
 
-// few epochs: enough to beat the weak champion clearly, cheap on a busy machine (the worker thread runs at niceness 19)
+// few epochs: enough to beat the weak champion clearly, cheap on a busy machine (the training process runs at niceness 19)
 const TRAIN = { epochs: 6, patience: 6, seed: 42 };
 
 /** Every label changed: HIGH → LOW, MEDIUM → HIGH, LOW → MEDIUM (ratings rewritten accordingly). */

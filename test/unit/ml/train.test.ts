@@ -1,8 +1,10 @@
 /**
- * Training, bundle and inference tests on the synthetic dataset. The worker tests run the compiled
- * worker (dist/src/ml/train-worker.js): build first with `npx tsc -p tsconfig.build.json`.
+ * Training, bundle and inference tests on the synthetic dataset. The training-process tests run the
+ * compiled entry point (dist/src/ml/train-worker.js): build first with `npx tsc -p tsconfig.build.json`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -15,7 +17,7 @@ import { resolveHyperparameters } from '../../../src/ml/hyperparameters.js';
 import type { EpochMetrics } from '../../../src/ml/metrics.js';
 import { loadTfjsModel, predictWithTfjs } from '../../../src/ml/tfjs-reference.js';
 import { TrainingCancelledError, TrainingDataError, trainModel, type TrainingOutcome } from '../../../src/ml/train.js';
-import { trainInWorker } from '../../../src/ml/worker-client.js';
+import { trainInWorker, trainWorkerPath } from '../../../src/ml/worker-client.js';
 import type { FacilityRecord } from '../../../src/ml/types.js';
 import { withoutPinned } from '../../../src/ml/pinned.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
@@ -158,7 +160,7 @@ describe('model bundle', () => {
 });
 
 describe('trainInWorker', () => {
-  it('trains in a worker thread, streaming epochs, with the same result as in-thread training', async () => {
+  it('trains in a process of its own, streaming epochs, with the same result as in-process training', async () => {
     const seen: EpochMetrics[] = [];
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
@@ -184,4 +186,74 @@ describe('trainInWorker', () => {
   it('rejects bad hyperparameters before starting', async () => {
     await expect(trainInWorker(records, { hyperparameters: { ...hp, batchSize: -1 } })).rejects.toThrow(/^batchSize:/);
   });
+
+  it.runIf(process.platform === 'linux')('runs every thread of the training process at niceness 19, V8\'s own threads included', async () => {
+    const controller = new AbortController();
+    let threads: { tid: string; nice: number }[] = [];
+    const run = trainInWorker(records, {
+      hyperparameters: { ...hp, epochs: 200, patience: 200 },
+      signal: controller.signal,
+      onEpoch: (m) => {
+        if (m.epoch !== 2) return;
+        const pid = trainingProcesses(process.pid)[0];
+        if (pid !== undefined) threads = readdirSync(`/proc/${pid}/task`).map((tid) => ({ tid, nice: niceness(`/proc/${pid}/task/${tid}/stat`) }));
+        controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(TrainingCancelledError);
+    expect(threads.length).toBeGreaterThan(3); // the main thread and V8's platform threads
+    expect(threads.filter((t) => t.nice !== 19)).toEqual([]);
+  });
+
+  it.runIf(process.platform === 'linux')('ends with the process that started it (SIGKILLed mid-training)', async () => {
+    const input = path.join(dir, 'records.json');
+    await writeFile(input, JSON.stringify(records));
+    const client = new URL('../../../dist/src/ml/worker-client.js', import.meta.url).href;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { readFileSync } from 'node:fs';
+      import { trainInWorker } from ${JSON.stringify(client)};
+      const records = JSON.parse(readFileSync(${JSON.stringify(input)}, 'utf8'));
+      trainInWorker(records, { hyperparameters: { epochs: 500, patience: 500, batchSize: 32, seed: 7 }, onEpoch: () => console.log('epoch') }).catch(() => undefined);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => parent.stdout.once('data', () => resolve()));
+    const [child] = trainingProcesses(parent.pid as number);
+    expect(child).toBeDefined();
+    parent.kill('SIGKILL');
+    const started = Date.now();
+    while (Date.now() - started < 10_000 && alive(child as number)) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(child as number)).toBe(false);
+  });
 });
+
+/** Pids of the training processes (train-worker.js) whose parent is `ppid`. */
+function trainingProcesses(ppid: number): number[] {
+  const entry = trainWorkerPath();
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parentPid === ppid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(entry)) found.push(Number(name));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+/** The niceness field (19th) of a /proc stat line. */
+function niceness(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // a zombie (exited, not yet reaped) counts as ended
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}

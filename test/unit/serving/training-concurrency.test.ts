@@ -1,5 +1,5 @@
 /**
- * The predictor never blocks on training: training runs in a worker thread, so predictions keep
+ * The predictor never blocks on training: training runs in a process of its own, so predictions keep
  * answering (with bounded latency) while a job trains in the same process.
  */
 import { createReadStream, existsSync } from 'node:fs';
@@ -36,7 +36,7 @@ async function measure(rounds: number, until: () => boolean = () => true): Promi
 const p99 = (sorted: number[]) => sorted[Math.floor(sorted.length * 0.99)] as number;
 
 describe('predictions while a model trains', () => {
-  it('keep answering with bounded latency: training runs in a worker thread', async () => {
+  it('keep answering with bounded latency: training runs in a process of its own', async () => {
     await measure(20); // warm-up
     const idle = await measure(100);
 
