@@ -39,4 +39,5 @@ EXPOSE 4000
 # Workers serve no HTTP: their health is the job lease (a hung worker's job is claimed again).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "if (process.env.ROLE === 'worker') process.exit(0); fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/main.js"]
+# The same command as `npm start` (package.json; a test keeps the two equal).
+CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]

@@ -1,8 +1,9 @@
 /**
- * Starts the real server (dist/src/main.js) for a benchmark, on a fresh database, with
+ * Starts the real server (dist/src/main.js, with `npm start`'s node flags) for a benchmark, on a fresh database, with
  * ADMIN_API_KEY = BENCH_ADMIN_KEY (the bench's own setup calls use it) and NODE_ENV=production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,6 +38,16 @@ async function removeDataDir(dataDir: string): Promise<void> {
   await rm(dataDir, { recursive: true, force: true });
 }
 
+/**
+ * The V8 flags `npm start` gives the server (package.json's start script, `node <flags>
+ * dist/src/main.js`), so that a bench measures the server as it is started.
+ */
+export function startFlags(repoRoot: string): string[] {
+  const start = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const words = start.split(/\s+/);
+  return words[0] === 'node' && words.at(-1) === 'dist/src/main.js' ? words.slice(1, -1) : [];
+}
+
 /** DATABASE_URL set: a new database on that server, dropped afterwards. Unset: embedded PostgreSQL in a temp DATA_DIR. */
 export async function startBenchServer(repoRoot: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'trellis-bench-'));
@@ -61,7 +72,7 @@ export async function startBenchServer(repoRoot: string, env: Record<string, str
       await c.end();
     };
   }
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, [...startFlags(repoRoot), ...nodeArgs, path.join(repoRoot, 'dist/src/main.js')], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -97,7 +97,13 @@ describe('Dockerfile and .dockerignore', () => {
     expect(dockerfile).not.toMatch(/;\s*exit 0/);
     expect(stages[1]).toMatch(/^USER 10001:10001$/m);
     expect(stages[1]).toMatch(/^HEALTHCHECK [\s\S]*\/readyz/m);
-    expect(stages[1]).toMatch(/^CMD \["node", "dist\/src\/main\.js"\]$/m);
+  });
+
+  it('starts the server with the same command and V8 flags as `npm start`', () => {
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toMatch(/^node .*dist\/src\/main\.js$/);
+    const cmd = /^CMD (\[.*\])$/m.exec(stages[1] as string)?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(start.split(' '));
   });
 
   it('.dockerignore keeps local state, dependencies and build output out of the context', () => {

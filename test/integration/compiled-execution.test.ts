@@ -106,4 +106,17 @@ describe('compiled execution (graphql-jit) answers exactly as graphql-js', () =>
     expect(bad[1]).toEqual(bad[0]);
     expect(bad[2]).toEqual(bad[0]);
   });
+
+  it('GRAPHQL_COMPILE_AFTER=0: graphql-js only, the same answers', async () => {
+    const plain = await startTestServer({ GRAPHQL_COMPILE_AFTER: '0' }, server.database);
+    try {
+      const predict = `query($input: FacilityInput!) { predict(input: $input) { ${PREDICTION} } }`;
+      const ask = async (url: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders() }, body: JSON.stringify({ query: predict, variables: { input } }) })).json();
+      const compiled = [await ask(server.graphqlUrl), await ask(server.graphqlUrl)];
+      expect(await ask(plain.graphqlUrl)).toEqual(compiled[1]);
+      expect(await ask(plain.graphqlUrl)).toEqual(compiled[0]);
+    } finally {
+      await plain.app.stop();
+    }
+  });
 });
