@@ -1,6 +1,6 @@
 import { BundleFormatError, readJsonFile, type BundleMetadata, type ModelBundle } from './bundle.js';
 import { FeatureEncoder, type FeatureState } from './features.js';
-import { forwardDense, type DenseLayer } from './forward.js';
+import { DenseNetwork, type DenseLayer } from './forward.js';
 import { LABELS, type FacilityRecord, type RatingClass } from './types.js';
 
 interface WeightSpec {
@@ -61,6 +61,7 @@ export class FacilityClassifier {
   readonly labels: readonly RatingClass[];
   readonly featureCount: number;
   private readonly encoder: FeatureEncoder;
+  private readonly network: DenseNetwork;
 
   private constructor(
     readonly metadata: BundleMetadata,
@@ -68,6 +69,7 @@ export class FacilityClassifier {
     private readonly layers: readonly DenseLayer[],
   ) {
     this.encoder = new FeatureEncoder(featureState);
+    this.network = new DenseNetwork(layers);
     this.featureCount = this.encoder.featureCount;
     this.labels = metadata.labels;
     const first = layers[0];
@@ -88,14 +90,14 @@ export class FacilityClassifier {
 
   /** Probabilities for already-encoded rows (n × featureCount): n × labels.length. */
   predictEncoded(features: Float32Array, n: number): Float32Array {
-    return forwardDense(this.layers, features, n);
+    return this.network.forward(features, n);
   }
 
   /** Probabilities for many records, one forward pass; n × labels.length, in the order of `labels`. */
   predictProbabilities(records: readonly FacilityRecord[]): Float32Array {
     const x = new Float32Array(records.length * this.featureCount);
     for (let i = 0; i < records.length; i++) this.encoder.encodeInto(records[i] as FacilityRecord, x, i * this.featureCount);
-    return forwardDense(this.layers, x, records.length);
+    return this.network.forward(x, records.length);
   }
 
   /** Labels and probabilities per record (convenience over predictProbabilities). */
