@@ -1,6 +1,6 @@
 /**
  * npm run bench:train [-- --data <csv>]: wall time of a full training (CSV read, cleaning, features,
- * training in the worker, evaluation, bundle) next to a bare tfjs model.fit of the same architecture
+ * training in its own process, evaluation, bundle) next to a bare tfjs model.fit of the same architecture
  * on the same tensors for the same number of epochs, in the same run. The ratio is the pipeline's
  * overhead. Also times one epoch of the bare fit on the wasm and cpu backends.
  */
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   const outcome = await trainInWorker(records, { hyperparameters: hp, backend: preferred });
   const pipelineMs = performance.now() - started;
   const epochs = outcome.epochs.length;
-  console.log(`full training (read + clean + features + ${epochs} epochs in the worker + evaluation + bundle): ${(pipelineMs / 1000).toFixed(2)} s; test macro-F1 ${outcome.metrics.macroF1.toFixed(4)}`);
+  console.log(`full training (read + clean + features + ${epochs} epochs in the training process + evaluation + bundle): ${(pipelineMs / 1000).toFixed(2)} s; test macro-F1 ${outcome.metrics.macroF1.toFixed(4)}`);
 
   const bareMs = await bareFit(records, hp, epochs);
   console.log(`bare tfjs model.fit, same tensors, ${epochs} epochs, batch ${hp.batchSize}: ${(bareMs / 1000).toFixed(2)} s`);
