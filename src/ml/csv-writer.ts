@@ -67,8 +67,53 @@ export class CsvBytes {
 
   /** Text written as it is (commas, line ends, a line already made with `csvLine`). */
   raw(text: string): void {
-    this.reserve(3 * text.length);
-    this.at += this.buf.write(text, this.at);
+    const n = text.length;
+    this.reserve(3 * n);
+    const buf = this.buf;
+    const o = this.at;
+    // Short ASCII (a comma, a label, a line end) is copied char by char: Buffer#write is a native
+    // call that costs more than the copy for a few characters.
+    if (n <= 32) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 128) break;
+        buf[o + i] = c;
+      }
+      if (i === n) {
+        this.at = o + n;
+        return;
+      }
+    }
+    this.at = o + buf.write(text, o);
+  }
+
+  /**
+   * `,` then `p.toFixed(6)`, for a float32 value 0 ≤ p ≤ 1 (a probability read from a
+   * Float32Array), written as digits without making a string. It is exactly toFixed(6): a float32
+   * has a 24-bit significand and 10^6 = 2^6 × 15625 (14 bits), so p × 10^6 is exact in a double,
+   * and Math.round's ties upwards are toFixed's ("the larger n"). Anything else goes through
+   * toFixed itself.
+   */
+  fixed6(p: number): void {
+    if (!(p >= 0 && p <= 1) || Math.fround(p) !== p) {
+      this.raw(`,${p.toFixed(6)}`);
+      return;
+    }
+    this.reserve(10);
+    const buf = this.buf;
+    const o = this.at;
+    let n = Math.round(p * 1e6);
+    buf[o] = COMMA;
+    buf[o + 1] = n === 1e6 ? 49 : 48; // '1' or '0'
+    buf[o + 2] = 46; // '.'
+    if (n === 1e6) n = 0;
+    for (let d = o + 8; d > o + 2; d--) {
+      const q = (n / 10) | 0;
+      buf[d] = 48 + n - 10 * q;
+      n = q;
+    }
+    this.at = o + 9;
   }
 
   /** The bytes written since the last take (a buffer of their own). */

@@ -92,6 +92,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   const rowErrors = new Map<number, string>();
   const classCounts = new Array<number>(k).fill(0);
   const emptyPrediction = ','.repeat(k + 2); // predicted_label and the probabilities empty, then the error's comma
+  const labelCells = LABELS.map((label) => `,${label}`);
   const texts: (string | undefined)[] = [];
 
   let header: CsvHeader | null = null;
@@ -131,9 +132,9 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       let best = 0;
       for (let j = 1; j < k; j++) if ((probs[base + j] as number) > (probs[base + best] as number)) best = j;
       classCounts[best] = (classCounts[best] as number) + 1;
-      let prediction = `,${LABELS[best] as string}`;
-      for (let j = 0; j < k; j++) prediction += `,${formatProbability(probs[base + j] as number)}`;
-      out.raw(`${prediction},\n`);
+      out.raw(labelCells[best] as string);
+      for (let j = 0; j < k; j++) out.fixed6(probs[base + j] as number); // formatProbability's text, without the string
+      out.raw(',\n');
       if (store) {
         store.labels[row] = best;
         store.probabilities.set(probs.subarray(base, base + k), row * k);
