@@ -50,6 +50,9 @@ export function cleanRawRow(
   return cleanColumns(texts, line);
 }
 
+/** cleanColumns's scratch: one row's cleaned texts. */
+const cleanedValues = new Array<string | null>(COLUMNS.length).fill(null);
+
 /** Position of each column in COLUMNS. */
 const AT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<ColumnName, number>;
 
@@ -59,7 +62,7 @@ const AT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<ColumnNam
  */
 export function cleanColumns(texts: ArrayLike<string | undefined>, line: number): { record: FacilityRecord } | { rejected: RejectedRow } {
   const reject = (column: ColumnName | null, reason: string) => ({ rejected: { line, column, reason } });
-  const values: (string | null)[] = new Array<string | null>(COLUMNS.length);
+  const values = cleanedValues; // only read below, before returning: reused row after row
   let empty = true;
   for (let i = 0; i < COLUMNS.length; i++) {
     const v = cleanText(texts[i]);

@@ -82,8 +82,40 @@ const PLACEHOLDER_MAX_LENGTH = 9;
 /** Repairs, normalises spaces, and turns placeholders into null. */
 export function cleanText(raw: string | null | undefined): string | null {
   if (raw === undefined || raw === null) return null;
-  const text = normalizeSpaces(repairMojibake(raw));
+  const plain = plainAscii(raw);
+  // Plain text is left as it is by repairMojibake and normalizeSpaces, and a placeholder has no digit.
+  if (plain === PLAIN_WITH_DIGIT) return raw;
+  const text = plain === PLAIN ? raw : normalizeSpaces(repairMojibake(raw));
   return text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
+}
+
+const NOT_PLAIN = 0;
+const PLAIN = 1;
+const PLAIN_WITH_DIGIT = 2;
+
+/**
+ * One pass over a field (most of them): printable ASCII with single spaces between words, nothing
+ * repairMojibake or normalizeSpaces would change (no character above 126, no blank but a plain
+ * space, no two spaces in a row, none at either end), with or without a digit. Three regular
+ * expressions per field cost more than this scan.
+ */
+function plainAscii(text: string): number {
+  const n = text.length;
+  if (n === 0 || text.charCodeAt(0) === 32 || text.charCodeAt(n - 1) === 32) return NOT_PLAIN;
+  let digit = false;
+  let space = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 32 && c < 127) {
+      if (c >= 48 && c <= 57) digit = true;
+      space = false;
+    } else if (c === 32 && !space) {
+      space = true;
+    } else {
+      return NOT_PLAIN;
+    }
+  }
+  return digit ? PLAIN_WITH_DIGIT : PLAIN;
 }
 
 /** Canonical form of a header name: case, spaces, dashes and underscores do not matter. */

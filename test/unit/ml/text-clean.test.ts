@@ -23,6 +23,15 @@ describe('text repair', () => {
     expect(cleanText('N,/,A')).toBeNull();
     expect(cleanText('  General\u00a0 Care ')).toBe('General Care');
   });
+  it('gives plain ASCII fields (the fast path) the same answer as the full cleaning', () => {
+    const full = (t: string) => {
+      const text = t.replace(/[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+/g, ' ').trim();
+      return text.length <= 9 && isPlaceholder(text) ? null : text;
+    };
+    for (const t of ['Kasubi HC III', '0.3270009', 'N/A', 'n.a.', 'NaN', '-', '--', '?', 'none', 'GOVT', 'cash', '4', 'a  b', ' x', 'x ', 'a\tb', 'N / A', 'n,/,a']) {
+      expect(cleanText(t)).toBe(full(t));
+    }
+  });
   it('matches header names case- and space-insensitively', () => {
     expect(canonicalHeader('Mode of Payment')).toBe('mode_of_payment');
     expect(canonicalHeader(' Subcounty ')).toBe('subcounty');
