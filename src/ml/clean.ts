@@ -19,9 +19,12 @@ const CARE_SYSTEM_ALIASES: Record<string, CareSystem> = {
 
 export const MAX_TEXT_LENGTH = 4000;
 
+/** The aliases as they are, for the common case of a text that is already one (`GOVT`): no case folding, no regular expression. */
+const EXACT_CARE_SYSTEMS = new Map(Object.entries(CARE_SYSTEM_ALIASES));
+
 /** Folds case and punctuation variants (`Govt`, `p.f.p`) to a care system, or undefined when unknown. */
 export function parseCareSystem(text: string): CareSystem | undefined {
-  return CARE_SYSTEM_ALIASES[text.toUpperCase().replace(/[^A-Z]/g, '')];
+  return EXACT_CARE_SYSTEMS.get(text) ?? CARE_SYSTEM_ALIASES[text.toUpperCase().replace(/[^A-Z]/g, '')];
 }
 
 export function insideUganda(lat: number, lon: number): boolean {
