@@ -85,7 +85,7 @@ export function cleanText(raw: string | null | undefined): string | null {
   const plain = plainAscii(raw);
   // Plain text is left as it is by repairMojibake and normalizeSpaces, and a placeholder has no digit.
   if (plain === PLAIN_WITH_DIGIT) return raw;
-  if (plain === PLAIN) return raw.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(raw) ? null : raw;
+  if (plain === PLAIN) return raw.length <= PLACEHOLDER_MAX_LENGTH && mayBePlaceholder(raw.charCodeAt(0)) && isPlaceholder(raw) ? null : raw;
   let cleaned = cleanedTexts.get(raw);
   if (cleaned === undefined) {
     const text = normalizeSpaces(repairMojibake(raw));
@@ -101,6 +101,11 @@ export function cleanText(raw: string | null | undefined): string | null {
  */
 const cleanedTexts = new Map<string, string | null>();
 const CLEANED_TEXTS_LIMIT = 10_000;
+
+/** Every placeholder starts with n, N, - or ? (plain text has no blank to strip first). */
+function mayBePlaceholder(first: number): boolean {
+  return first === 110 || first === 78 || first === 45 || first === 63;
+}
 
 const NOT_PLAIN = 0;
 const PLAIN = 1;
