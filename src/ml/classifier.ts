@@ -1,7 +1,6 @@
 import { BundleFormatError, readJsonFile, type BundleMetadata, type ModelBundle } from './bundle.js';
 import { FeatureEncoder, type FeatureState } from './features.js';
 import { forwardDense, type DenseLayer } from './forward.js';
-import { ForwardMemo } from './forward-memo.js';
 import { LABELS, type FacilityRecord, type RatingClass } from './types.js';
 
 interface WeightSpec {
@@ -62,9 +61,6 @@ export class FacilityClassifier {
   readonly labels: readonly RatingClass[];
   readonly featureCount: number;
   private readonly encoder: FeatureEncoder;
-  /** rows scored before, by their features (src/ml/forward-memo.ts): every path goes through it */
-  private readonly memo: ForwardMemo;
-  private readonly forward = (x: Float32Array, n: number) => forwardDense(this.layers, x, n);
 
   private constructor(
     readonly metadata: BundleMetadata,
@@ -79,7 +75,6 @@ export class FacilityClassifier {
     if (first?.inputs !== this.featureCount) throw new BundleFormatError(`the model takes ${first?.inputs} features but the feature state makes ${this.featureCount}`);
     if (last?.units !== this.labels.length) throw new BundleFormatError(`the model has ${last?.units} outputs for ${this.labels.length} labels`);
     if (this.labels.some((l, i) => l !== LABELS[i])) throw new BundleFormatError(`unexpected labels ${this.labels.join(', ')}`);
-    this.memo = new ForwardMemo(this.featureCount, this.labels.length);
   }
 
   static fromBundle(bundle: ModelBundle): FacilityClassifier {
@@ -93,14 +88,14 @@ export class FacilityClassifier {
 
   /** Probabilities for already-encoded rows (n × featureCount): n × labels.length. */
   predictEncoded(features: Float32Array, n: number): Float32Array {
-    return this.memo.run(this.forward, features, n);
+    return forwardDense(this.layers, features, n);
   }
 
   /** Probabilities for many records, one forward pass; n × labels.length, in the order of `labels`. */
   predictProbabilities(records: readonly FacilityRecord[]): Float32Array {
     const x = new Float32Array(records.length * this.featureCount);
     for (let i = 0; i < records.length; i++) this.encoder.encodeInto(records[i] as FacilityRecord, x, i * this.featureCount);
-    return this.memo.run(this.forward, x, records.length);
+    return forwardDense(this.layers, x, records.length);
   }
 
   /** Labels and probabilities per record (convenience over predictProbabilities). */
