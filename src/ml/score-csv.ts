@@ -14,6 +14,7 @@ import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
 import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
+import { encodingHash, sameEncoding } from './features.js';
 import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
@@ -59,6 +60,53 @@ export interface ScoredCsv {
   rowErrors: Map<number, string>;
 }
 
+/**
+ * This file's predictions by the encoder's inputs: a row whose inputs (`sameEncoding`) were met
+ * earlier in the file gets that row's probabilities back, without encoding it or a forward pass.
+ * Exact: equal inputs give equal features and the forward pass scores every row on its own, so
+ * the probabilities are bit for bit those of the pass. Per file (nothing is kept between requests)
+ * and bounded: the first `limit` distinct rows are kept (their records, whose texts may hold on to
+ * the file's text until it is scored). It pays only for repeated rows: the 5,769 real rows have
+ * 5,769 distinct inputs (and 5,607 distinct feature rows).
+ */
+class KnownRows {
+  /** hash → newest entry with that hash; `next` chains the older ones (-1: none) */
+  private readonly newest = new Map<number, number>();
+  private readonly records: FacilityRecord[] = [];
+  private next = new Int32Array(1024);
+  probabilities: Float32Array;
+
+  constructor(
+    private readonly k: number,
+    private readonly limit = 20_000,
+  ) {
+    this.probabilities = new Float32Array(1024 * k);
+  }
+
+  /** The entry of a record like `r` (its probabilities at entry × k), or -1. */
+  find(r: FacilityRecord, hash: number): number {
+    for (let e = this.newest.get(hash) ?? -1; e >= 0; e = this.next[e] as number) if (sameEncoding(this.records[e] as FacilityRecord, r)) return e;
+    return -1;
+  }
+
+  add(r: FacilityRecord, hash: number, probs: Float32Array, base: number): void {
+    const entry = this.records.length;
+    if (entry >= this.limit || this.find(r, hash) >= 0) return; // full, or the same inputs twice in one chunk
+    if (entry === this.next.length) {
+      const next = new Int32Array(2 * entry);
+      next.set(this.next);
+      this.next = next;
+      const probabilities = new Float32Array(2 * entry * this.k);
+      probabilities.set(this.probabilities);
+      this.probabilities = probabilities;
+    }
+    this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
+    this.records.push(r);
+    this.next[entry] = this.newest.get(hash) ?? -1;
+    this.newest.set(hash, entry);
+  }
+}
+
 /** Per-row results, grown by doubling. */
 class RowStore {
   labels = new Uint8Array(1024);
@@ -100,9 +148,14 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   let rows = 0;
   let scored = 0;
   const out = new CsvBytes();
-  // The current chunk, every row in order: its fields, and its row in `features` (-1: not scored, then its error).
+  const known = new KnownRows(k);
+  // The current chunk, every row in order: its fields; its row in `features` (-1: none), and then
+  // its record and encodingHash; its entry in `known` (-1: none); its error when it has neither.
   const chunkFields: string[][] = [];
   const chunkAt: number[] = [];
+  const chunkRecords: (FacilityRecord | null)[] = [];
+  const chunkHashes: number[] = [];
+  const chunkKnown: number[] = [];
   const chunkErrors: string[] = [];
   let chunkScored = 0;
 
@@ -117,7 +170,8 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       for (let f = 1; f < fields.length; f++) out.field(fields[f] as string);
       for (let f = fields.length; f < width; f++) out.raw(',');
       const at = chunkAt[i] as number;
-      if (at < 0 || probs === null) {
+      const entry = chunkKnown[i] as number;
+      if (entry < 0 && (at < 0 || probs === null)) {
         const error = chunkErrors[i] as string;
         out.raw(emptyPrediction);
         out.field(error, true);
@@ -128,20 +182,29 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
         }
         continue;
       }
-      const base = at * k;
+      let p = known.probabilities;
+      let base = entry * k;
+      if (entry < 0) {
+        p = probs as Float32Array;
+        base = at * k;
+        known.add(chunkRecords[i] as FacilityRecord, chunkHashes[i] as number, p, base);
+      }
       let best = 0;
-      for (let j = 1; j < k; j++) if ((probs[base + j] as number) > (probs[base + best] as number)) best = j;
+      for (let j = 1; j < k; j++) if ((p[base + j] as number) > (p[base + best] as number)) best = j;
       classCounts[best] = (classCounts[best] as number) + 1;
       out.raw(labelCells[best] as string);
-      for (let j = 0; j < k; j++) out.fixed6(probs[base + j] as number); // formatProbability's text, without the string
+      for (let j = 0; j < k; j++) out.fixed6(p[base + j] as number); // formatProbability's text, without the string
       out.raw(',\n');
       if (store) {
         store.labels[row] = best;
-        store.probabilities.set(probs.subarray(base, base + k), row * k);
+        store.probabilities.set(p.subarray(base, base + k), row * k);
       }
     }
     chunkFields.length = 0;
     chunkAt.length = 0;
+    chunkRecords.length = 0;
+    chunkHashes.length = 0;
+    chunkKnown.length = 0;
     chunkErrors.length = 0;
     chunkScored = 0;
   };
@@ -176,12 +239,25 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       }
       chunkFields.push(fields);
       if (record) {
-        classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
-        chunkAt.push(chunkScored++);
+        const hash = encodingHash(record);
+        const entry = known.find(record, hash);
+        chunkKnown.push(entry);
+        chunkHashes.push(hash);
+        if (entry < 0) {
+          classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
+          chunkAt.push(chunkScored++);
+          chunkRecords.push(record);
+        } else {
+          chunkAt.push(-1);
+          chunkRecords.push(null);
+        }
         chunkErrors.push('');
         scored++;
       } else {
         chunkAt.push(-1);
+        chunkRecords.push(null);
+        chunkHashes.push(0);
+        chunkKnown.push(-1);
         chunkErrors.push(error);
       }
       if (chunkFields.length >= chunkRows) {

@@ -1,6 +1,11 @@
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { loadBundleFromDir } from '../../../src/ml/bundle.js';
+import { FacilityClassifier } from '../../../src/ml/classifier.js';
+import { REPO_ROOT } from '../../../src/paths.js';
 import { CsvBytes } from '../../../src/ml/csv-writer.js';
-import { formatProbability } from '../../../src/ml/score-csv.js';
+import { formatProbability, scoreCsv } from '../../../src/ml/score-csv.js';
 
 describe('CsvBytes.fixed6', () => {
   it('writes exactly formatProbability (toFixed(6)) for float32 probabilities, ties and ends included', () => {
@@ -23,5 +28,32 @@ describe('CsvBytes.fixed6', () => {
     out.fixed6(1.5);
     expected += ',NaN,1.500000';
     expect(out.take().toString('latin1')).toBe(expected);
+  });
+});
+
+describe('scoreCsv, rows met earlier in the file', () => {
+  const header = 'facility_name,services,latitude,longitude,rating,operating_hours,website,phone_number,care_system,subcounty\n';
+  const a = 'Kasubi HC III,"OPD, Laboratory",0.327,32.55,4.1,Monday: Open 24 hours,,0706 399074,GOVT,Rubaga Division\n';
+  const aOtherRating = 'Kasubi HC III,"OPD, Laboratory",0.327,32.55,,Monday: Open 24 hours,,0772 000000,GOVT,Rubaga Division\n';
+  const b = 'Mengo Clinic,General Care,0.30,32.56,,,,,PFP,Rubaga Division\n';
+  const bad = 'Mengo Clinic,General Care,north,32.56,,,,,PFP,Rubaga Division\n';
+  const score = async (classifier: FacilityClassifier, rows: string[], chunkRows?: number) => {
+    const parts: Buffer[] = [];
+    const result = await scoreCsv(classifier, Readable.from([header + rows.join('')]), { chunkRows, keepResults: true, write: (bytes) => void parts.push(bytes) });
+    return { result, lines: Buffer.concat(parts).toString().split('\n').slice(1, -1) };
+  };
+
+  it('gives each row what it gets alone, byte for byte, whether in the same chunk or a later one', async () => {
+    const classifier = FacilityClassifier.fromBundle(await loadBundleFromDir(path.join(REPO_ROOT, 'models/facility-rating')));
+    const rows = [a, b, a, bad, aOtherRating, b, a];
+    const alone = await Promise.all(rows.map(async (row) => (await score(classifier, [row])).lines[0]));
+    for (const chunkRows of [1, 2, 256]) {
+      const { result, lines } = await score(classifier, rows, chunkRows);
+      // the same, but for the bad row's line number in its error
+      expect(lines.filter((_, i) => i !== 3)).toEqual(alone.filter((_, i) => i !== 3));
+      expect(result.scored).toBe(6);
+      expect(result.rowErrors.get(3)).toMatch(/^line 5, latitude: /);
+      expect(Array.from(result.probabilities.subarray(4 * 3, 5 * 3))).toEqual(Array.from(result.probabilities.subarray(0, 3)));
+    }
   });
 });
