@@ -24,8 +24,8 @@ const COMMA = 44;
 
 /**
  * CSV text as UTF-8 bytes in a growing buffer: `take()` hands over what was written and starts a
- * new one. A field of plain ASCII that needs neither quotes nor an apostrophe (most of them) is
- * copied char by char; any other goes through `csvField`. Joining strings instead cost ≈ 3–7 µs
+ * new one. A field of ASCII that needs no apostrophe (most of them) is copied char by char, quoted
+ * when it needs to be; any other goes through `csvField`. Joining strings instead cost ≈ 3–7 µs
  * a row on the 2-core machine (the output is 17 MB for 50,000 rows), this ≈ 1–2 µs.
  */
 export class CsvBytes {
@@ -54,15 +54,30 @@ export class CsvBytes {
       this.at = o + buf.write(csvField(raw), o);
       return;
     }
+    // ASCII is copied char by char. At the first quote, comma or line break the field turns out to
+    // need quotes (csvField's rule): what was copied moves one byte right behind an opening quote,
+    // and the rest follows with quotes doubled. Anything non-ASCII goes through csvField.
+    let w = o;
+    let quoted = false;
     for (let i = 0; i < n; i++) {
       const c = raw.charCodeAt(i);
-      if (c >= 128 || c === 34 || c === COMMA || c === 10 || c === 13) {
+      if (c >= 128) {
         this.at = o + buf.write(csvField(raw), o);
         return;
       }
-      buf[o + i] = c;
+      if (c === 34 || c === COMMA || c === 10 || c === 13) {
+        if (!quoted) {
+          for (let j = w; j > o; j--) buf[j] = buf[j - 1] as number;
+          buf[o] = 34;
+          w++;
+          quoted = true;
+        }
+        if (c === 34) buf[w++] = 34;
+      }
+      buf[w++] = c;
     }
-    this.at = o + n;
+    if (quoted) buf[w++] = 34;
+    this.at = w;
   }
 
   /** Text written as it is (commas, line ends, a line already made with `csvLine`). */

@@ -4,8 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { loadBundleFromDir } from '../../../src/ml/bundle.js';
 import { FacilityClassifier } from '../../../src/ml/classifier.js';
 import { REPO_ROOT } from '../../../src/paths.js';
-import { CsvBytes } from '../../../src/ml/csv-writer.js';
+import { CsvBytes, csvField } from '../../../src/ml/csv-writer.js';
 import { formatProbability, scoreCsv } from '../../../src/ml/score-csv.js';
+
+describe('CsvBytes.field', () => {
+  it('writes the bytes of csvField, quoting, doubled quotes, apostrophes and non-ASCII included', () => {
+    const fields = [
+      'Kasubi HC III', '', 'OPD, Laboratory', 'a "b", c', '"quoted"', 'ends with,', ',', '"', 'line\nbreak', 'cr\rlf', 'x,y\r\nz',
+      '=HYPERLINK("x")', '-0.35', '+256', '@home', 'Café, bar', '8:00\u202fAM – 5:00 PM', 'Monday: Open 24 hours,Tuesday: Closed', 'long '.repeat(100),
+    ];
+    const out = new CsvBytes(8);
+    fields.forEach((f, i) => out.field(f, i === 0));
+    expect(out.take().toString('utf8')).toBe(fields.map(csvField).join(','));
+  });
+});
 
 describe('CsvBytes.fixed6', () => {
   it('writes exactly formatProbability (toFixed(6)) for float32 probabilities, ties and ends included', () => {
