@@ -151,12 +151,13 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   const known = new KnownRows(k);
   // The current chunk, every row in order: its fields; its row in `features` (-1: none), and then
   // its record and encodingHash; its entry in `known` (-1: none); its error when it has neither.
+  // Fixed-size arrays, written by row index: nothing per row but the record itself.
   const chunkFields: string[][] = [];
-  const chunkAt: number[] = [];
-  const chunkRecords: (FacilityRecord | null)[] = [];
-  const chunkHashes: number[] = [];
-  const chunkKnown: number[] = [];
-  const chunkErrors: string[] = [];
+  const chunkAt = new Int32Array(chunkRows);
+  const chunkRecords = new Array<FacilityRecord | null>(chunkRows).fill(null);
+  const chunkHashes = new Int32Array(chunkRows);
+  const chunkKnown = new Int32Array(chunkRows);
+  const chunkErrors = new Array<string>(chunkRows).fill('');
   let chunkScored = 0;
 
   /** Scores the chunk with one forward pass and writes its rows to `out`. */
@@ -201,11 +202,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       }
     }
     chunkFields.length = 0;
-    chunkAt.length = 0;
-    chunkRecords.length = 0;
-    chunkHashes.length = 0;
-    chunkKnown.length = 0;
-    chunkErrors.length = 0;
+    chunkRecords.fill(null);
     chunkScored = 0;
   };
 
@@ -237,28 +234,23 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
         if ('record' in cleaned) record = cleaned.record;
         else error = describeRejection(cleaned.rejected);
       }
+      const i = chunkFields.length;
       chunkFields.push(fields);
+      chunkAt[i] = -1;
+      chunkKnown[i] = -1;
       if (record) {
         const hash = encodingHash(record);
         const entry = known.find(record, hash);
-        chunkKnown.push(entry);
-        chunkHashes.push(hash);
+        chunkKnown[i] = entry;
+        chunkHashes[i] = hash;
         if (entry < 0) {
           classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
-          chunkAt.push(chunkScored++);
-          chunkRecords.push(record);
-        } else {
-          chunkAt.push(-1);
-          chunkRecords.push(null);
+          chunkAt[i] = chunkScored++;
+          chunkRecords[i] = record;
         }
-        chunkErrors.push('');
         scored++;
       } else {
-        chunkAt.push(-1);
-        chunkRecords.push(null);
-        chunkHashes.push(0);
-        chunkKnown.push(-1);
-        chunkErrors.push(error);
+        chunkErrors[i] = error;
       }
       if (chunkFields.length >= chunkRows) {
         scoreChunk();
