@@ -109,7 +109,7 @@ const medianOf = (xs: number[]) => {
 const medianCpu = (xs: Measured[]) => medianOf(xs.map((x) => x.cpuUsPerRequest ?? Number.NaN));
 
 /** predictBatchFile on a `fileRows`-row CSV made from real rows, `rounds` times (median reported), then once with every per-row result. */
-async function measureFile(url: string, source: ReturnType<typeof datasetSource>, fileRows: number, rounds: number): Promise<{ fileRps: number }> {
+async function measureFile(url: string, pid: number | undefined, source: ReturnType<typeof datasetSource>, fileRows: number, rounds: number): Promise<{ fileRps: number }> {
   const big = await repeatedCsv(source, fileRows);
   const summaryQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors modelVersion downloadUrl classCounts { label count } } }';
   const fullQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors downloadUrl results { row error prediction { label confidence probabilities { label probability } } } } }';
@@ -118,11 +118,15 @@ async function measureFile(url: string, source: ReturnType<typeof datasetSource>
   const fileRuns: number[] = [];
   let r: FileResult['predictBatchFile'] | null = null;
   for (let i = 0; i < rounds; i++) {
+    const cpuBefore = cpuMs(pid);
     const file = await upload<FileResult>(url, summaryQuery, 'big.csv', big);
+    const cpuAfter = cpuMs(pid);
     if (!file.body.data) throw new Error(`predictBatchFile failed: ${JSON.stringify(file.body.errors)}`);
     r = file.body.data.predictBatchFile;
     fileRuns.push(r.rows / (file.ms / 1000));
-    console.log(`predictBatchFile round ${i + 1}: ${r.rows} rows (${(big.length / 1e6).toFixed(1)} MB) in ${fmt(file.ms / 1000)} s = ${fmt(r.rows / (file.ms / 1000), 0)} rows/s (summary + download URL; ${r.errors} row errors)`);
+    // server CPU per row (all its threads, from /proc): moves less with the machine's other load than rows/s
+    const cpu = cpuBefore !== null && cpuAfter !== null ? `, server CPU ${fmt(((cpuAfter - cpuBefore) * 1000) / r.rows, 1)} µs/row` : '';
+    console.log(`predictBatchFile round ${i + 1}: ${r.rows} rows (${(big.length / 1e6).toFixed(1)} MB) in ${fmt(file.ms / 1000)} s = ${fmt(r.rows / (file.ms / 1000), 0)} rows/s${cpu} (summary + download URL; ${r.errors} row errors)`);
   }
   const fileRps = medianOf(fileRuns);
   const download = await fetch(`${url}${r?.downloadUrl ?? ''}`);
@@ -161,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
     try {
       console.log(`Trellis: ${server.url} (build in ${path.resolve(values.root)}, ${server.database}, pid ${server.child.pid})`);
       await waitForModel(server.url);
-      const { fileRps } = await measureFile(server.url, source, fileRows, rounds);
+      const { fileRps } = await measureFile(server.url, server.child.pid, source, fileRows, rounds);
       console.log(`predictBatchFile: ${fmt(fileRps, 0)} rows/s on ${fileRows} real rows (median of ${rounds}), target >= ${TARGET.fileRowsPerSecond} ${fileRps >= TARGET.fileRowsPerSecond ? 'OK' : 'MISSED'}; load average ${os.loadavg().map((l) => fmt(l)).join(' ')}`);
     } finally {
       await server.stop();
@@ -273,7 +277,7 @@ export async function main(argv: string[]): Promise<void> {
       console.log(`(c) not measured: ${error instanceof Error ? error.message : String(error)}`);
     }
 
-    const { fileRps } = await measureFile(url, source, fileRows, rounds);
+    const { fileRps } = await measureFile(url, server.child.pid, source, fileRows, rounds);
 
     const cpuBase = medianCpu(roundsBase);
     const cpuBaseP = medianCpu(roundsBaseP);
