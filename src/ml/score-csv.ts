@@ -7,8 +7,10 @@
  * It streams: records arrive in batches (src/ml/csv.ts), each row is cleaned like training data
  * (`cleanColumns`, the rating ignored: it is not an input of the model), encoded straight into
  * the chunk's feature matrix, and every `chunkRows` rows one forward pass scores the chunk and its
- * CSV text is written (awaited: backpressure). No per-row object beyond the record and the field
- * strings; per-row results are kept compactly (a label byte and the probabilities) when asked.
+ * CSV text is written, handed over every `writeBytes` (awaited: backpressure). A row whose encoder
+ * inputs were met earlier in the file is neither encoded nor scored again (KnownRows). No per-row
+ * object beyond the record and the field strings; per-row results are kept compactly (a label byte
+ * and the probabilities) when asked.
  */
 import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
@@ -40,8 +42,14 @@ export interface ScoreCsvOptions {
   maxRows?: number;
   /** rows per forward pass (default 256 ≈ 1–2 ms of work, short enough not to hold up concurrent single predictions) */
   chunkRows?: number;
-  /** receives the scored CSV (UTF-8) in row order, the header first, one piece per chunk; awaited */
+  /** receives the scored CSV (UTF-8) in row order, the header first, in pieces; awaited */
   write: (bytes: Buffer) => void | Promise<void>;
+  /**
+   * the pieces' size: once the text of the chunks scored reaches it, it is handed over (default
+   * 512 KiB, the download store's chunk, so that each piece is stored as it is, not copied into a
+   * chunk; smaller pieces cost an allocation and a copy each)
+   */
+  writeBytes?: number;
   /** keep each row's label and probabilities (and errors) in the result, for per-row answers */
   keepResults?: boolean;
 }
@@ -134,6 +142,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   const k = LABELS.length;
   const chunkRows = options.chunkRows ?? 256;
   const maxRows = options.maxRows ?? Infinity;
+  const writeBytes = options.writeBytes ?? 512 * 1024;
   const keep = options.keepResults === true;
   const features = new Float32Array(chunkRows * classifier.featureCount);
   const store = keep ? new RowStore() : null;
@@ -147,7 +156,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   let width = 0;
   let rows = 0;
   let scored = 0;
-  const out = new CsvBytes();
+  const out = new CsvBytes(writeBytes + 64 * 1024);
   const known = new KnownRows(k);
   // The current chunk, every row in order: its fields; its row in `features` (-1: none), and then
   // its record and encodingHash; its entry in `known` (-1: none); its error when it has neither.
@@ -206,8 +215,8 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
     chunkScored = 0;
   };
 
-  const flushText = async () => {
-    if (out.length > 0) await options.write(out.take());
+  const flushText = async (atLeast: number) => {
+    if (out.length > 0 && out.length >= atLeast) await options.write(out.take());
   };
 
   await forEachCsvBatch(input, async (records, starts) => {
@@ -254,13 +263,13 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       }
       if (chunkFields.length >= chunkRows) {
         scoreChunk();
-        await flushText();
+        await flushText(writeBytes);
       }
     }
   });
   if (header === null) throw emptyFileError();
   if (chunkFields.length > 0) scoreChunk();
-  await flushText();
+  await flushText(0);
   return {
     rows,
     scored,
