@@ -90,7 +90,7 @@ export function cleanText(raw: string | null | undefined): string | null {
   if (cleaned === undefined) {
     const text = normalizeSpaces(repairMojibake(raw));
     cleaned = text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
-    if (cleanedTexts.size < CLEANED_TEXTS_LIMIT) cleanedTexts.set(raw, cleaned);
+    if (cleanedTexts.size < CLEANED_TEXTS_LIMIT) cleanedTexts.set(detached(raw), cleaned === null ? null : detached(cleaned));
   }
   return cleaned;
 }
@@ -101,6 +101,15 @@ export function cleanText(raw: string | null | undefined): string | null {
  */
 const cleanedTexts = new Map<string, string | null>();
 const CLEANED_TEXTS_LIMIT = 10_000;
+
+/**
+ * A copy of `text` that shares no characters with a bigger string. A field read from a CSV is a
+ * slice of the whole input chunk (V8 shares the characters of a substring of 13 or more), so
+ * keeping the field itself in a process-wide map would keep that chunk's text alive.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
 
 /** Every placeholder starts with n, N, - or ? (plain text has no blank to strip first). */
 function mayBePlaceholder(first: number): boolean {
