@@ -33,7 +33,40 @@ export function insideUganda(lat: number, lon: number): boolean {
 
 function parseNumber(text: string): number {
   // A plain decimal only: "3,5" or "4 stars" are rejected rather than guessed.
-  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  return isPlainDecimal(text) ? Number(text) : Number.NaN;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/ as a char-code scan (two coordinates a row: cheaper than the regular expression). */
+export function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  if (c === 43 || c === 45) i++; // + -
+  let digits = 0;
+  while (i < n && isDigit(text.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < n && text.charCodeAt(i) === 46) { // .
+    i++;
+    while (i < n && isDigit(text.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false; // "", "+", ".", "-.": a digit before or after the point is needed
+  c = text.charCodeAt(i);
+  if (i < n && (c === 101 || c === 69)) { // e E
+    i++;
+    c = text.charCodeAt(i);
+    if (i < n && (c === 43 || c === 45)) i++;
+    const from = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === from) return false;
+  }
+  return i === n;
 }
 
 /**

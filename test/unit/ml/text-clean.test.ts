@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanRawRow, collapseDuplicates, normalizeFacilityInput, validateFacilityInput } from '../../../src/ml/clean.js';
+import { cleanRawRow, collapseDuplicates, isPlainDecimal, normalizeFacilityInput, validateFacilityInput } from '../../../src/ml/clean.js';
 import { canonicalHeader, cleanText, isPlaceholder, repairMojibake } from '../../../src/ml/text.js';
 import { labelForRating } from '../../../src/ml/types.js';
 
@@ -37,6 +37,15 @@ describe('text repair', () => {
     expect(canonicalHeader(' Subcounty ')).toBe('subcounty');
     expect(canonicalHeader('\ufeffFacility Name')).toBe('facility_name');
     expect(canonicalHeader('PHONE-NUMBER')).toBe('phone_number');
+  });
+});
+
+describe('isPlainDecimal', () => {
+  it('accepts exactly what the plain-decimal regular expression accepts', () => {
+    const re = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+    const cases = ['', '0', '4', '4.5', '-0.35', '+256', '5.', '.5', '+.5', '-.', '.', '+', '-', '1e5', '1E-5', '1.5e+3', '.5e1', '1e', '1e+', 'e5', '1.2.3', '3,5',
+      '4 stars', ' 1', '1 ', '0x10', 'Infinity', 'NaN', '1_000', '١', '00.100', '1e5.5', '--1', '+-1', '1ee5', '32.5523'];
+    for (const c of cases) expect(isPlainDecimal(c), c).toBe(re.test(c));
   });
 });
 
