@@ -23,6 +23,7 @@
  *          --file-rows <n> (50000) --epochs <n> (400)
  *          --root <dir> (this repository): the Trellis build to measure, e.g. an older commit's
  *          checkout with `npm run build:server` run in it, for a before/after in one sitting
+ *          --only file: the predictBatchFile measurement alone (no bare servers, no predict windows, no training)
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -112,15 +113,47 @@ const medianOf = (xs: number[]) => {
 };
 const medianCpu = (xs: Measured[]) => medianOf(xs.map((x) => x.cpuUsPerRequest ?? Number.NaN));
 
+/** predictBatchFile on a `fileRows`-row CSV made from real rows, `rounds` times (median reported), then once with every per-row result. */
+async function measureFile(url: string, pid: number | undefined, source: ReturnType<typeof datasetSource>, fileRows: number, rounds: number): Promise<{ fileRps: number }> {
+  const big = await repeatedCsv(source, fileRows);
+  const summaryQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors modelVersion downloadUrl classCounts { label count } } }';
+  const fullQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors downloadUrl results { row error prediction { label confidence probabilities { label probability } } } } }';
+  await upload(url, summaryQuery, 'warm.csv', await repeatedCsv(source, 2000)); // warm the JIT and caches once
+  type FileResult = { predictBatchFile: { rows: number; scored: number; errors: number; downloadUrl: string } };
+  const fileRuns: number[] = [];
+  let r: FileResult['predictBatchFile'] | null = null;
+  for (let i = 0; i < rounds; i++) {
+    const cpuBefore = cpuMs(pid);
+    const file = await upload<FileResult>(url, summaryQuery, 'big.csv', big);
+    const cpuAfter = cpuMs(pid);
+    if (!file.body.data) throw new Error(`predictBatchFile failed: ${JSON.stringify(file.body.errors)}`);
+    r = file.body.data.predictBatchFile;
+    fileRuns.push(r.rows / (file.ms / 1000));
+    // server CPU per row (all its threads, from /proc): moves less with the machine's other load than rows/s
+    const cpu = cpuBefore !== null && cpuAfter !== null ? `, server CPU ${fmt(((cpuAfter - cpuBefore) * 1000) / r.rows, 1)} µs/row` : '';
+    console.log(`predictBatchFile round ${i + 1}: ${r.rows} rows (${(big.length / 1e6).toFixed(1)} MB) in ${fmt(file.ms / 1000)} s = ${fmt(r.rows / (file.ms / 1000), 0)} rows/s${cpu} (summary + download URL; ${r.errors} row errors)`);
+  }
+  const fileRps = medianOf(fileRuns);
+  const download = await fetch(`${url}${r?.downloadUrl ?? ''}`);
+  const scoredLines = (parse(await download.text(), { columns: true }) as unknown[]).length;
+  const full = await upload<FileResult>(url, fullQuery, 'big.csv', big);
+  const fullRps = (full.body.data?.predictBatchFile.rows ?? 0) / (full.ms / 1000);
+  console.log(`scored CSV downloaded: ${scoredLines} rows`);
+  console.log(`predictBatchFile with every per-row result in the response (${(full.bytes / 1e6).toFixed(1)} MB JSON): ${fmt(full.ms / 1000)} s = ${fmt(fullRps, 0)} rows/s`);
+  return { fileRps };
+}
+
 export async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
       duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '32' },
       'file-rows': { type: 'string', default: '50000' }, epochs: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' },
-      root: { type: 'string', default: REPO_ROOT },
+      root: { type: 'string', default: REPO_ROOT }, only: { type: 'string' },
     },
   });
+  if (values.only !== undefined && values.only !== 'file') throw new Error('--only must be file');
+  const onlyFile = values.only === 'file';
   const durationMs = Number(values.duration) * 1000;
   const warmupMs = Number(values.warmup) * 1000;
   const connections = Number(values.connections);
@@ -132,6 +165,18 @@ export async function main(argv: string[]): Promise<void> {
   const loadAtStart = os.loadavg();
   console.log(`machine: ${cores} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${loadAtStart.map((l) => fmt(l)).join(' ')} at start`);
   const source = datasetSource(DATASET);
+  if (onlyFile) {
+    const server = await startBenchServer(path.resolve(values.root), {});
+    try {
+      console.log(`Trellis: ${server.url} (build in ${path.resolve(values.root)}, ${server.database}, pid ${server.child.pid})`);
+      await waitForModel(server.url);
+      const { fileRps } = await measureFile(server.url, server.child.pid, source, fileRows, rounds);
+      console.log(`predictBatchFile: ${fmt(fileRps, 0)} rows/s on ${fileRows} real rows (median of ${rounds}), target >= ${TARGET.fileRowsPerSecond} ${fileRps >= TARGET.fileRowsPerSecond ? 'OK' : 'MISSED'}; load average ${os.loadavg().map((l) => fmt(l)).join(' ')}`);
+    } finally {
+      await server.stop();
+    }
+    return;
+  }
   const { inputs, skipped } = await sampleInputs(source);
   console.log(`inputs: ${inputs.length} rows of ${source.describe} (${skipped} rows without services/care system/subcounty left out)`);
 
@@ -248,28 +293,7 @@ export async function main(argv: string[]): Promise<void> {
     const idle = medianPair?.idle ?? null;
     const c = medianPair?.busy ?? null;
 
-    // predictBatchFile on a 50,000-row CSV made from real rows.
-    const big = await repeatedCsv(source, fileRows);
-    const summaryQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors modelVersion downloadUrl classCounts { label count } } }';
-    const fullQuery = 'mutation($file: Upload!) { predictBatchFile(file: $file) { rows scored errors downloadUrl results { row error prediction { label confidence probabilities { label probability } } } } }';
-    await upload(url, summaryQuery, 'warm.csv', await repeatedCsv(source, 2000)); // warm the JIT and caches once
-    type FileResult = { predictBatchFile: { rows: number; scored: number; errors: number; downloadUrl: string } };
-    const fileRuns: number[] = [];
-    let r: FileResult['predictBatchFile'] | null = null;
-    for (let i = 0; i < rounds; i++) {
-      const file = await upload<FileResult>(url, summaryQuery, 'big.csv', big);
-      if (!file.body.data) throw new Error(`predictBatchFile failed: ${JSON.stringify(file.body.errors)}`);
-      r = file.body.data.predictBatchFile;
-      fileRuns.push(r.rows / (file.ms / 1000));
-      console.log(`predictBatchFile round ${i + 1}: ${r.rows} rows (${(big.length / 1e6).toFixed(1)} MB) in ${fmt(file.ms / 1000)} s = ${fmt(r.rows / (file.ms / 1000), 0)} rows/s (summary + download URL; ${r.errors} row errors)`);
-    }
-    const fileRps = medianOf(fileRuns);
-    const download = await fetch(`${url}${r?.downloadUrl ?? ''}`);
-    const scoredLines = (parse(await download.text(), { columns: true }) as unknown[]).length;
-    const full = await upload<FileResult>(url, fullQuery, 'big.csv', big);
-    const fullRps = (full.body.data?.predictBatchFile.rows ?? 0) / (full.ms / 1000);
-    console.log(`scored CSV downloaded: ${scoredLines} rows`);
-    console.log(`predictBatchFile with every per-row result in the response (${(full.bytes / 1e6).toFixed(1)} MB JSON): ${fmt(full.ms / 1000)} s = ${fmt(fullRps, 0)} rows/s`);
+    const { fileRps } = await measureFile(url, server.child.pid, source, fileRows, rounds);
 
     const cpuBase = medianCpu(roundsBase);
     const cpuBaseP = medianCpu(roundsBaseP);

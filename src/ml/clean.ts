@@ -19,9 +19,12 @@ const CARE_SYSTEM_ALIASES: Record<string, CareSystem> = {
 
 export const MAX_TEXT_LENGTH = 4000;
 
+/** The aliases as they are, for the common case of a text that is already one (`GOVT`): no case folding, no regular expression. */
+const EXACT_CARE_SYSTEMS = new Map(Object.entries(CARE_SYSTEM_ALIASES));
+
 /** Folds case and punctuation variants (`Govt`, `p.f.p`) to a care system, or undefined when unknown. */
 export function parseCareSystem(text: string): CareSystem | undefined {
-  return CARE_SYSTEM_ALIASES[text.toUpperCase().replace(/[^A-Z]/g, '')];
+  return EXACT_CARE_SYSTEMS.get(text) ?? CARE_SYSTEM_ALIASES[text.toUpperCase().replace(/[^A-Z]/g, '')];
 }
 
 export function insideUganda(lat: number, lon: number): boolean {
@@ -30,7 +33,40 @@ export function insideUganda(lat: number, lon: number): boolean {
 
 function parseNumber(text: string): number {
   // A plain decimal only: "3,5" or "4 stars" are rejected rather than guessed.
-  return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : Number.NaN;
+  return isPlainDecimal(text) ? Number(text) : Number.NaN;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/ as a char-code scan (two coordinates a row: cheaper than the regular expression). */
+export function isPlainDecimal(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  if (c === 43 || c === 45) i++; // + -
+  let digits = 0;
+  while (i < n && isDigit(text.charCodeAt(i))) {
+    i++;
+    digits++;
+  }
+  if (i < n && text.charCodeAt(i) === 46) { // .
+    i++;
+    while (i < n && isDigit(text.charCodeAt(i))) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false; // "", "+", ".", "-.": a digit before or after the point is needed
+  c = text.charCodeAt(i);
+  if (i < n && (c === 101 || c === 69)) { // e E
+    i++;
+    c = text.charCodeAt(i);
+    if (i < n && (c === 43 || c === 45)) i++;
+    const from = i;
+    while (i < n && isDigit(text.charCodeAt(i))) i++;
+    if (i === from) return false;
+  }
+  return i === n;
 }
 
 /**
@@ -50,6 +86,9 @@ export function cleanRawRow(
   return cleanColumns(texts, line);
 }
 
+/** cleanColumns's scratch: one row's cleaned texts. */
+const cleanedValues = new Array<string | null>(COLUMNS.length).fill(null);
+
 /** Position of each column in COLUMNS. */
 const AT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<ColumnName, number>;
 
@@ -59,7 +98,7 @@ const AT = Object.fromEntries(COLUMNS.map((c, i) => [c, i])) as Record<ColumnNam
  */
 export function cleanColumns(texts: ArrayLike<string | undefined>, line: number): { record: FacilityRecord } | { rejected: RejectedRow } {
   const reject = (column: ColumnName | null, reason: string) => ({ rejected: { line, column, reason } });
-  const values: (string | null)[] = new Array<string | null>(COLUMNS.length);
+  const values = cleanedValues; // only read below, before returning: reused row after row
   let empty = true;
   for (let i = 0; i < COLUMNS.length; i++) {
     const v = cleanText(texts[i]);

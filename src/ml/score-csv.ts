@@ -7,13 +7,16 @@
  * It streams: records arrive in batches (src/ml/csv.ts), each row is cleaned like training data
  * (`cleanColumns`, the rating ignored: it is not an input of the model), encoded straight into
  * the chunk's feature matrix, and every `chunkRows` rows one forward pass scores the chunk and its
- * CSV text is written (awaited: backpressure). No per-row object beyond the record and the field
- * strings; per-row results are kept compactly (a label byte and the probabilities) when asked.
+ * CSV text is written, handed over every `writeBytes` (awaited: backpressure). A row whose encoder
+ * inputs were met earlier in the file is neither encoded nor scored again (KnownRows). No per-row
+ * object beyond the record and the field strings; per-row results are kept compactly (a label byte
+ * and the probabilities) when asked.
  */
 import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
 import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
+import { encodingHash, sameEncoding } from './features.js';
 import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
@@ -39,8 +42,14 @@ export interface ScoreCsvOptions {
   maxRows?: number;
   /** rows per forward pass (default 256 ≈ 1–2 ms of work, short enough not to hold up concurrent single predictions) */
   chunkRows?: number;
-  /** receives the scored CSV (UTF-8) in row order, the header first, one piece per chunk; awaited */
+  /** receives the scored CSV (UTF-8) in row order, the header first, in pieces; awaited */
   write: (bytes: Buffer) => void | Promise<void>;
+  /**
+   * the pieces' size: once the text of the chunks scored reaches it, it is handed over (default
+   * 512 KiB, the download store's chunk, so that each piece is stored as it is, not copied into a
+   * chunk; smaller pieces cost an allocation and a copy each)
+   */
+  writeBytes?: number;
   /** keep each row's label and probabilities (and errors) in the result, for per-row answers */
   keepResults?: boolean;
 }
@@ -57,6 +66,53 @@ export interface ScoredCsv {
   probabilities: Float32Array;
   /** with keepResults: row index (0-based) → why it was not scored */
   rowErrors: Map<number, string>;
+}
+
+/**
+ * This file's predictions by the encoder's inputs: a row whose inputs (`sameEncoding`) were met
+ * earlier in the file gets that row's probabilities back, without encoding it or a forward pass.
+ * Exact: equal inputs give equal features and the forward pass scores every row on its own, so
+ * the probabilities are bit for bit those of the pass. Per file (nothing is kept between requests)
+ * and bounded: the first `limit` distinct rows are kept (their records, whose texts may hold on to
+ * the file's text until it is scored). It pays only for repeated rows: the 5,769 real rows have
+ * 5,769 distinct inputs (and 5,607 distinct feature rows).
+ */
+class KnownRows {
+  /** hash → newest entry with that hash; `next` chains the older ones (-1: none) */
+  private readonly newest = new Map<number, number>();
+  private readonly records: FacilityRecord[] = [];
+  private next = new Int32Array(1024);
+  probabilities: Float32Array;
+
+  constructor(
+    private readonly k: number,
+    private readonly limit = 20_000,
+  ) {
+    this.probabilities = new Float32Array(1024 * k);
+  }
+
+  /** The entry of a record like `r` (its probabilities at entry × k), or -1. */
+  find(r: FacilityRecord, hash: number): number {
+    for (let e = this.newest.get(hash) ?? -1; e >= 0; e = this.next[e] as number) if (sameEncoding(this.records[e] as FacilityRecord, r)) return e;
+    return -1;
+  }
+
+  add(r: FacilityRecord, hash: number, probs: Float32Array, base: number): void {
+    const entry = this.records.length;
+    if (entry >= this.limit || this.find(r, hash) >= 0) return; // full, or the same inputs twice in one chunk
+    if (entry === this.next.length) {
+      const next = new Int32Array(2 * entry);
+      next.set(this.next);
+      this.next = next;
+      const probabilities = new Float32Array(2 * entry * this.k);
+      probabilities.set(this.probabilities);
+      this.probabilities = probabilities;
+    }
+    this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
+    this.records.push(r);
+    this.next[entry] = this.newest.get(hash) ?? -1;
+    this.newest.set(hash, entry);
+  }
 }
 
 /** Per-row results, grown by doubling. */
@@ -86,23 +142,31 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   const k = LABELS.length;
   const chunkRows = options.chunkRows ?? 256;
   const maxRows = options.maxRows ?? Infinity;
+  const writeBytes = options.writeBytes ?? 512 * 1024;
   const keep = options.keepResults === true;
   const features = new Float32Array(chunkRows * classifier.featureCount);
   const store = keep ? new RowStore() : null;
   const rowErrors = new Map<number, string>();
   const classCounts = new Array<number>(k).fill(0);
   const emptyPrediction = ','.repeat(k + 2); // predicted_label and the probabilities empty, then the error's comma
+  const labelCells = LABELS.map((label) => `,${label}`);
   const texts: (string | undefined)[] = [];
 
   let header: CsvHeader | null = null;
   let width = 0;
   let rows = 0;
   let scored = 0;
-  const out = new CsvBytes();
-  // The current chunk, every row in order: its fields, and its row in `features` (-1: not scored, then its error).
+  const out = new CsvBytes(writeBytes + 64 * 1024);
+  const known = new KnownRows(k);
+  // The current chunk, every row in order: its fields; its row in `features` (-1: none), and then
+  // its record and encodingHash; its entry in `known` (-1: none); its error when it has neither.
+  // Fixed-size arrays, written by row index: nothing per row but the record itself.
   const chunkFields: string[][] = [];
-  const chunkAt: number[] = [];
-  const chunkErrors: string[] = [];
+  const chunkAt = new Int32Array(chunkRows);
+  const chunkRecords = new Array<FacilityRecord | null>(chunkRows).fill(null);
+  const chunkHashes = new Int32Array(chunkRows);
+  const chunkKnown = new Int32Array(chunkRows);
+  const chunkErrors = new Array<string>(chunkRows).fill('');
   let chunkScored = 0;
 
   /** Scores the chunk with one forward pass and writes its rows to `out`. */
@@ -116,7 +180,8 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       for (let f = 1; f < fields.length; f++) out.field(fields[f] as string);
       for (let f = fields.length; f < width; f++) out.raw(',');
       const at = chunkAt[i] as number;
-      if (at < 0 || probs === null) {
+      const entry = chunkKnown[i] as number;
+      if (entry < 0 && (at < 0 || probs === null)) {
         const error = chunkErrors[i] as string;
         out.raw(emptyPrediction);
         out.field(error, true);
@@ -127,26 +192,31 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
         }
         continue;
       }
-      const base = at * k;
+      let p = known.probabilities;
+      let base = entry * k;
+      if (entry < 0) {
+        p = probs as Float32Array;
+        base = at * k;
+        known.add(chunkRecords[i] as FacilityRecord, chunkHashes[i] as number, p, base);
+      }
       let best = 0;
-      for (let j = 1; j < k; j++) if ((probs[base + j] as number) > (probs[base + best] as number)) best = j;
+      for (let j = 1; j < k; j++) if ((p[base + j] as number) > (p[base + best] as number)) best = j;
       classCounts[best] = (classCounts[best] as number) + 1;
-      let prediction = `,${LABELS[best] as string}`;
-      for (let j = 0; j < k; j++) prediction += `,${formatProbability(probs[base + j] as number)}`;
-      out.raw(`${prediction},\n`);
+      out.raw(labelCells[best] as string);
+      for (let j = 0; j < k; j++) out.fixed6(p[base + j] as number); // formatProbability's text, without the string
+      out.raw(',\n');
       if (store) {
         store.labels[row] = best;
-        store.probabilities.set(probs.subarray(base, base + k), row * k);
+        store.probabilities.set(p.subarray(base, base + k), row * k);
       }
     }
     chunkFields.length = 0;
-    chunkAt.length = 0;
-    chunkErrors.length = 0;
+    chunkRecords.fill(null);
     chunkScored = 0;
   };
 
-  const flushText = async () => {
-    if (out.length > 0) await options.write(out.take());
+  const flushText = async (atLeast: number) => {
+    if (out.length > 0 && out.length >= atLeast) await options.write(out.take());
   };
 
   await forEachCsvBatch(input, async (records, starts) => {
@@ -173,25 +243,33 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
         if ('record' in cleaned) record = cleaned.record;
         else error = describeRejection(cleaned.rejected);
       }
+      const i = chunkFields.length;
       chunkFields.push(fields);
+      chunkAt[i] = -1;
+      chunkKnown[i] = -1;
       if (record) {
-        classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
-        chunkAt.push(chunkScored++);
-        chunkErrors.push('');
+        const hash = encodingHash(record);
+        const entry = known.find(record, hash);
+        chunkKnown[i] = entry;
+        chunkHashes[i] = hash;
+        if (entry < 0) {
+          classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
+          chunkAt[i] = chunkScored++;
+          chunkRecords[i] = record;
+        }
         scored++;
       } else {
-        chunkAt.push(-1);
-        chunkErrors.push(error);
+        chunkErrors[i] = error;
       }
       if (chunkFields.length >= chunkRows) {
         scoreChunk();
-        await flushText();
+        await flushText(writeBytes);
       }
     }
   });
   if (header === null) throw emptyFileError();
   if (chunkFields.length > 0) scoreChunk();
-  await flushText();
+  await flushText(0);
   return {
     rows,
     scored,

@@ -81,9 +81,68 @@ const PLACEHOLDER_MAX_LENGTH = 9;
 
 /** Repairs, normalises spaces, and turns placeholders into null. */
 export function cleanText(raw: string | null | undefined): string | null {
-  if (raw === undefined || raw === null) return null;
-  const text = normalizeSpaces(repairMojibake(raw));
-  return text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
+  if (raw === undefined || raw === null || raw === '') return null;
+  const plain = plainAscii(raw);
+  // Plain text is left as it is by repairMojibake and normalizeSpaces, and a placeholder has no digit.
+  if (plain === PLAIN_WITH_DIGIT) return raw;
+  if (plain === PLAIN) return raw.length <= PLACEHOLDER_MAX_LENGTH && mayBePlaceholder(raw.charCodeAt(0)) && isPlaceholder(raw) ? null : raw;
+  let cleaned = cleanedTexts.get(raw);
+  if (cleaned === undefined) {
+    const text = normalizeSpaces(repairMojibake(raw));
+    cleaned = text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
+    if (cleanedTexts.size < CLEANED_TEXTS_LIMIT) cleanedTexts.set(detached(raw), cleaned === null ? null : detached(cleaned));
+  }
+  return cleaned;
+}
+
+/**
+ * Texts that are not plain (mojibake, unusual spaces) → their cleaning. They are mostly operating
+ * hours, and few: the 5,769 real rows have 1,618 such texts but 190 distinct ones.
+ */
+const cleanedTexts = new Map<string, string | null>();
+const CLEANED_TEXTS_LIMIT = 10_000;
+
+/**
+ * A copy of `text` that shares no characters with a bigger string. A field read from a CSV is a
+ * slice of the whole input chunk (V8 shares the characters of a substring of 13 or more), so
+ * keeping the field itself in a process-wide map would keep that chunk's text alive.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf16le').toString('utf16le');
+}
+
+/** Every placeholder starts with n, N, - or ? (plain text has no blank to strip first). */
+function mayBePlaceholder(first: number): boolean {
+  return first === 110 || first === 78 || first === 45 || first === 63;
+}
+
+const NOT_PLAIN = 0;
+const PLAIN = 1;
+const PLAIN_WITH_DIGIT = 2;
+
+/**
+ * One pass over a field (most of them): printable ASCII with single spaces between words, nothing
+ * repairMojibake or normalizeSpaces would change (no character above 126, no blank but a plain
+ * space, no two spaces in a row, none at either end), with or without a digit. Three regular
+ * expressions per field cost more than this scan.
+ */
+function plainAscii(text: string): number {
+  const n = text.length;
+  if (n === 0 || text.charCodeAt(0) === 32 || text.charCodeAt(n - 1) === 32) return NOT_PLAIN;
+  let digit = false;
+  let space = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 32 && c < 127) {
+      if (c >= 48 && c <= 57) digit = true;
+      space = false;
+    } else if (c === 32 && !space) {
+      space = true;
+    } else {
+      return NOT_PLAIN;
+    }
+  }
+  return digit ? PLAIN_WITH_DIGIT : PLAIN;
 }
 
 /** Canonical form of a header name: case, spaces, dashes and underscores do not matter. */

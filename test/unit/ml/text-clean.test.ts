@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanRawRow, collapseDuplicates, normalizeFacilityInput, validateFacilityInput } from '../../../src/ml/clean.js';
+import { cleanRawRow, collapseDuplicates, isPlainDecimal, normalizeFacilityInput, validateFacilityInput } from '../../../src/ml/clean.js';
 import { canonicalHeader, cleanText, isPlaceholder, repairMojibake } from '../../../src/ml/text.js';
 import { labelForRating } from '../../../src/ml/types.js';
 
@@ -23,11 +23,29 @@ describe('text repair', () => {
     expect(cleanText('N,/,A')).toBeNull();
     expect(cleanText('  General\u00a0 Care ')).toBe('General Care');
   });
+  it('gives plain ASCII fields (the fast path) the same answer as the full cleaning', () => {
+    const full = (t: string) => {
+      const text = t.replace(/[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+/g, ' ').trim();
+      return text.length <= 9 && isPlaceholder(text) ? null : text;
+    };
+    for (const t of ['Kasubi HC III', '0.3270009', 'N/A', 'n.a.', 'NaN', '-', '--', '?', 'none', 'GOVT', 'cash', '4', 'a  b', ' x', 'x ', 'a\tb', 'N / A', 'n,/,a']) {
+      expect(cleanText(t)).toBe(full(t));
+    }
+  });
   it('matches header names case- and space-insensitively', () => {
     expect(canonicalHeader('Mode of Payment')).toBe('mode_of_payment');
     expect(canonicalHeader(' Subcounty ')).toBe('subcounty');
     expect(canonicalHeader('\ufeffFacility Name')).toBe('facility_name');
     expect(canonicalHeader('PHONE-NUMBER')).toBe('phone_number');
+  });
+});
+
+describe('isPlainDecimal', () => {
+  it('accepts exactly what the plain-decimal regular expression accepts', () => {
+    const re = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+    const cases = ['', '0', '4', '4.5', '-0.35', '+256', '5.', '.5', '+.5', '-.', '.', '+', '-', '1e5', '1E-5', '1.5e+3', '.5e1', '1e', '1e+', 'e5', '1.2.3', '3,5',
+      '4 stars', ' 1', '1 ', '0x10', 'Infinity', 'NaN', '1_000', '١', '00.100', '1e5.5', '--1', '+-1', '1ee5', '32.5523'];
+    for (const c of cases) expect(isPlainDecimal(c), c).toBe(re.test(c));
   });
 });
 
