@@ -2,23 +2,30 @@
  * Entry point of the training process (see worker-client.ts): a child of the API process that
  * trains one model and exits.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { trainModel } from './train.js';
 import type { TrainRequestMessage, TrainWorkerMessage } from './worker-protocol.js';
 
 /**
- * Training is batch work and serving is latency work: on Linux, lower the priority of every thread
- * of this process (niceness 19), V8's own GC and compiler threads included — they were started
- * before any JavaScript ran, so each one is reniced by its id from /proc/self/task (threads
- * started later inherit the niceness). Elsewhere, or when not permitted, training runs at normal
- * priority.
+ * Training is batch work and serving is latency work: on Linux, this process's threads (V8's own
+ * GC and compiler threads included, started before any JavaScript ran) get the SCHED_IDLE policy
+ * (`chrt --idle`, util-linux), so they run only on CPU time nothing else wants; threads started
+ * later inherit it. Niceness 19 alone still gave training a share of a busy CPU, and predictions
+ * a longer tail (docs/performance.md). Without chrt, every thread is reniced to 19 by its id from
+ * /proc/self/task. Elsewhere, or when not permitted, training runs at normal priority.
  */
 function lowerProcessPriority(): void {
   try {
     for (const tid of readdirSync('/proc/self/task')) os.setPriority(Number(tid), 19);
   } catch {
-    // not Linux, or not permitted
+    return; // not Linux, or not permitted
+  }
+  try {
+    execFileSync('chrt', ['--all-tasks', '--idle', '--pid', '0', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    // no chrt: niceness 19 it is
   }
 }
 

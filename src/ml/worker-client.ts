@@ -3,8 +3,8 @@
  *
  * A worker thread kept the event loop free but shared the process's V8 platform threads: the
  * training's garbage collection ran on them at normal priority, next to the API's, while only the
- * training thread itself could be niced. The child process renices all of its threads (niceness
- * 19, train-worker.ts), so training takes the CPU the API leaves idle. It is started with its own
+ * training thread itself could be niced. The child process puts all of its threads on the
+ * SCHED_IDLE policy (train-worker.ts), so training takes only the CPU the API leaves idle. It is started with its own
  * execArgv (never the parent's --cpu-prof or test-runner flags) and a larger young generation
  * (fewer scavenges), and it exits when its channel closes, so it never outlives the API process.
  *

@@ -30,7 +30,7 @@ const DECISION = `query Model($v: Int!) { model(version: $v) { version status ga
   promoted reason comparedToVersion candidateMacroF1 activeMacroF1 tolerance policy evaluationRows evaluationChecksum
   minEvaluationRows difference intervalLow intervalHigh confidence bootstrapIterations } } }`;
 
-// few epochs: enough to beat the weak champion clearly, cheap on a busy machine (the training process runs at niceness 19)
+// few epochs: enough to beat the weak champion clearly, cheap on a busy machine (the training process runs SCHED_IDLE)
 const TRAIN = { epochs: 6, patience: 6, seed: 42 };
 
 /** Every label changed: HIGH → LOW, MEDIUM → HIGH, LOW → MEDIUM (ratings rewritten accordingly). */

@@ -1,6 +1,6 @@
 /**
  * Through the real server: predict keeps answering with bounded latency while a retrain job trains
- * in the same process (ROLE=all; the trainer trains in a niced child process).
+ * in the same process (ROLE=all; the trainer trains in a child process on SCHED_IDLE).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
