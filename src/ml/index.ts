@@ -21,13 +21,10 @@ export { saveBundleToDir, loadBundleFromDir, packBundle, unpackBundle, bundleChe
 export type { BundleMetadata, ModelBundle } from './bundle.js';
 export { FacilityClassifier } from './classifier.js';
 export type { Prediction } from './classifier.js';
-export { trainModel, TrainingCancelledError } from './train.js';
-export { TrainingDataError, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights, prepareData } from './prepare.js';
+export { TrainingDataError, TrainingCancelledError, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, MIN_LABELED_ROWS, classWeights, prepareData } from './prepare.js';
 export type { TrainOptions, TrainingOutcome } from './train.js';
 export { trainInWorker } from './worker-client.js';
-export { initBackend } from './backend.js';
-export type { BackendName } from './backend.js';
-export { loadTfjsModel, predictWithTfjs } from './tfjs-reference.js';
+export type { BackendName } from './backend-names.js';
 export { parseCareSystem, insideUganda } from './clean.js';
 export { spreadsheetSafe } from './spreadsheet-safe.js';
 export { rowIdentity, identityHash, isPinnedIdentity, withoutPinned, PINNED_EVALUATION_SHARE } from './pinned.js';

@@ -8,6 +8,14 @@ import { FeatureEncoder, fitFeatureState, pointKey, type FeatureFitOptions } fro
 import { stratifiedSplit } from './split.js';
 import { labelForRating, labelIndex, type FacilityRecord } from './types.js';
 
+/** Training stopped on request (a cancel, or shutdown handing the job back). */
+export class TrainingCancelledError extends Error {
+  override name = 'TrainingCancelledError';
+  constructor(message = 'training was cancelled') {
+    super(message);
+  }
+}
+
 export class TrainingDataError extends Error {
   override name = 'TrainingDataError';
 }

@@ -15,7 +15,7 @@ import { mulberry32, shuffleInPlace } from './random.js';
 import { LABELS, type FacilityRecord } from './types.js';
 import { tuneLogitOffsets, weightedCrossEntropy } from './calibration.js';
 import { profileRecords } from './drift.js';
-import { classWeights, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, prepareData, TrainingDataError } from './prepare.js';
+import { classWeights, dataFingerprint, DEFAULT_CLASS_WEIGHT_POWER, prepareData, TrainingCancelledError, TrainingDataError } from './prepare.js';
 import { placeScores } from './metrics.js';
 import { identityHash, withoutPinned } from './pinned.js';
 
@@ -51,14 +51,7 @@ export interface TrainOptions {
   excludeIdentities?: string[];
 }
 
-export { TrainingDataError };
-
-export class TrainingCancelledError extends Error {
-  override name = 'TrainingCancelledError';
-  constructor(message = 'training was cancelled') {
-    super(message);
-  }
-}
+export { TrainingDataError, TrainingCancelledError };
 
 export interface TrainingOutcome {
   bundle: ModelBundle;

@@ -17,7 +17,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HyperparameterError, resolveHyperparameters } from './hyperparameters.js';
-import { TrainingCancelledError, TrainingDataError, type TrainOptions, type TrainingOutcome } from './train.js';
+import { TrainingCancelledError, TrainingDataError } from './prepare.js';
+import type { TrainOptions, TrainingOutcome } from './train.js';
 import type { FacilityRecord } from './types.js';
 import type { TrainRequestMessage, TrainWorkerData, TrainWorkerMessage } from './worker-protocol.js';
 

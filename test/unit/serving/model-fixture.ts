@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  FacilityClassifier, loadBundleFromDir, readFacilityCsv, resolveHyperparameters, trainModel, type ModelBundle,
+  FacilityClassifier, loadBundleFromDir, readFacilityCsv, resolveHyperparameters, type ModelBundle,
 } from '../../../src/ml/index.js';
+import { trainModel } from '../../../src/ml/train.js';
 import type { LoadedModel, ModelSource } from '../../../src/registry/model-source.js';
 import { REPO_ROOT, SHARED_DATASET } from '../../../src/paths.js';
 import { syntheticCsv } from '../../fixtures/synthetic.js';
