@@ -19,7 +19,6 @@ import type { Logger } from '../logger.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { limitRules, parseOptions, tokenLimitError, type DocumentLimits } from '../graphql/limits.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
-import { CompiledExecution, compiledExecutionGateway } from '../graphql/compiled-execution.js';
 import { createAppServer } from './app-server.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { graphqlHandler } from './graphql-handler.js';
@@ -60,8 +59,6 @@ export interface HttpServerOptions {
   landingPage: boolean;
   /** "Did you mean …?" in validation errors */
   fieldSuggestions: boolean;
-  /** HTTP operations: compile a document on its n-th execution (src/graphql/compiled-execution.ts); 0 = graphql-js only */
-  compileAfter: number;
   /** told of each WebSocket operation (HTTP ones are counted by an Apollo plugin), e.g. for metrics */
   countWebSocketOperation?: (operationType: string, outcome: string) => void;
 }
@@ -229,9 +226,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const wsServer = ws.server;
 
   const apollo = new ApolloServer<GraphQLContext>({
-    ...(options.compileAfter > 0
-      ? { gateway: compiledExecutionGateway(schema, new CompiledExecution(schema, { compileAfter: options.compileAfter })) }
-      : { schema }),
+    schema,
     csrfPrevention: true,
     // Shutdown is ours (main.ts): Apollo must not exit the process on SIGTERM by itself.
     stopOnTerminationSignals: false,
