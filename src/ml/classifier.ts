@@ -66,7 +66,7 @@ export class FacilityClassifier {
   private constructor(
     readonly metadata: BundleMetadata,
     readonly featureState: FeatureState,
-    private readonly layers: readonly DenseLayer[],
+    layers: readonly DenseLayer[],
   ) {
     this.encoder = new FeatureEncoder(featureState);
     this.network = new DenseNetwork(layers);

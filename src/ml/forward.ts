@@ -47,7 +47,7 @@ export class DenseNetwork {
     }
     let input = x;
     for (let l = 0; l < layers.length; l++) {
-      const { inputs, units, kernel, bias } = layers[l] as DenseLayer;
+      const { inputs, units, kernel, bias, activation } = layers[l] as DenseLayer;
       const out = l === layers.length - 1 ? new Float32Array(n * units) : (this.hidden[l] as Float32Array);
       for (let r = 0; r < n; r++) {
         const o = r * units;
@@ -84,7 +84,6 @@ export class DenseNetwork {
           const v = val[t] as number;
           for (let j = 0; j < units; j++) out[o + j] = (out[o + j] as number) + v * (kernel[w + j] as number);
         }
-        const activation = (layers[l] as DenseLayer).activation;
         if (activation === 'relu') {
           for (let j = 0; j < units; j++) if ((out[o + j] as number) < 0) out[o + j] = 0;
         } else if (activation === 'softmax') {
