@@ -84,10 +84,13 @@ export function trainInWorker(records: readonly FacilityRecord[], opts: TrainOpt
       settled = true;
       opts.signal?.removeEventListener('abort', cancel);
       // Closing the channel ends the training process (train-worker.ts); a kill if it is stuck.
-      if (child.connected) child.disconnect();
-      const stuck = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      stuck.unref();
-      child.once('exit', () => clearTimeout(stuck));
+      // (Nothing to end when we are here because it exited.)
+      if (child.exitCode === null && child.signalCode === null) {
+        if (child.connected) child.disconnect();
+        const stuck = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        stuck.unref();
+        child.once('exit', () => clearTimeout(stuck));
+      }
       void chain.then(() => (callbackError ? reject(callbackError) : fn()));
     };
     child.on('message', (msg: TrainWorkerMessage) => {
