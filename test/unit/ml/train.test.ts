@@ -226,6 +226,15 @@ describe('trainInWorker', () => {
   });
 });
 
+/**
+ * The fields of a /proc stat file after the command name (which may hold spaces and parentheses):
+ * [0] is field 3 of proc(5), the state; [1] the parent pid, [16] the niceness, [38] the policy.
+ */
+function statFields(file: string): string[] {
+  const stat = readFileSync(file, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Pids of the training processes (train-worker.js) whose parent is `ppid`. */
 function trainingProcesses(ppid: number): number[] {
   const entry = trainWorkerPath();
@@ -233,9 +242,7 @@ function trainingProcesses(ppid: number): number[] {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parentPid === ppid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(entry)) found.push(Number(name));
+      if (Number(statFields(`/proc/${name}/stat`)[1]) === ppid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(entry)) found.push(Number(name));
     } catch {
       // the process ended while we looked
     }
@@ -245,18 +252,16 @@ function trainingProcesses(ppid: number): number[] {
 
 const SCHED_IDLE = 5;
 
-/** The niceness (19th) and scheduling policy (41st) fields of a /proc stat line. */
+/** A thread's niceness and scheduling policy. */
 function schedulingOf(statFile: string): { nice: number; policy: number } {
-  const stat = readFileSync(statFile, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(statFile);
   return { nice: Number(fields[16]), policy: Number(fields[38]) };
 }
 
 function alive(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // a zombie (exited, not yet reaped) counts as ended
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    return statFields(`/proc/${pid}/stat`)[0] !== 'Z';
   } catch {
     return false;
   }
