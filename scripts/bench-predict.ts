@@ -272,7 +272,7 @@ export async function main(argv: string[]): Promise<void> {
     // p99 while training against idle, in pairs: an idle window, then a window while a retrain runs
     // (cancelled after it), `rounds` times; each pair is compared with itself (the machine's other
     // load drifts between pairs), and the median pair is reported.
-    const pairs: { idle: Measured; busy: Measured; epochs: number; covered: boolean }[] = [];
+    const pairs: { idle: Measured; busy: Measured; ratio: number }[] = [];
     let trainingHow = '';
     try {
       const csv = existsSync(DATASET) ? await readFile(DATASET) : await repeatedCsv(source, 3000);
@@ -287,15 +287,16 @@ export async function main(argv: string[]): Promise<void> {
         const covered = job?.status === 'RUNNING' || (job?.finishedAt !== null && job?.finishedAt !== undefined && Date.parse(job.finishedAt) >= busy.endedAt);
         await post(url, 'mutation($id: ID!) { cancelTrainingJob(id: $id) { id status } }', { id: training.jobId });
         await waitFor('the cancelled job to stop', async () => ['CANCELLED', 'SUCCEEDED', 'FAILED'].includes((await jobState(url, training.jobId))?.status ?? ''));
-        pairs.push({ idle: idleWindow, busy, epochs: job?.epochs.length ?? 0, covered });
-        console.log(`(c) round ${round} predict while training: ${line(busy)} (CPU includes the training process's) → p99 ÷ idle p99 ${fmt(busy.p99Ms / idleWindow.p99Ms)}; ` +
+        const ratio = busy.p99Ms / idleWindow.p99Ms;
+        pairs.push({ idle: idleWindow, busy, ratio });
+        console.log(`(c) round ${round} predict while training: ${line(busy)} (CPU includes the training process's) → p99 ÷ idle p99 ${fmt(ratio)}; ` +
           `job ${job?.status} at ${job?.epochs.length ?? '?'} epochs when the window closed${covered ? '' : ' (WARNING: it finished inside the window)'}`);
       }
     } catch (error) {
       console.log(`(c) not measured: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const pairRatios = pairs.map((p) => p.busy.p99Ms / p.idle.p99Ms);
-    const medianPair = pairs.length ? [...pairs].sort((x, y) => x.busy.p99Ms / x.idle.p99Ms - y.busy.p99Ms / y.idle.p99Ms)[Math.floor(pairs.length / 2)] : undefined;
+    const pairRatios = pairs.map((p) => p.ratio);
+    const medianPair = [...pairs].sort((x, y) => x.ratio - y.ratio)[Math.floor(pairs.length / 2)];
     const idle = medianPair?.idle ?? null;
     const c = medianPair?.busy ?? null;
 
