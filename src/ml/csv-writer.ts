@@ -67,7 +67,7 @@ export class CsvBytes {
       }
       if (c === 34 || c === COMMA || c === 10 || c === 13) {
         if (!quoted) {
-          for (let j = w; j > o; j--) buf[j] = buf[j - 1] as number;
+          buf.copyWithin(o + 1, o, w);
           buf[o] = 34;
           w++;
           quoted = true;
