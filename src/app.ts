@@ -178,6 +178,7 @@ export async function startApp(config: Config, logger: Logger): Promise<RunningA
         introspection: config.introspection,
         landingPage: config.landingPage,
         fieldSuggestions: config.fieldSuggestions,
+        compileAfter: config.graphqlCompileAfter,
         countWebSocketOperation: (type, outcome) => metrics.countOperation(type, outcome),
         // No field sets a cache hint, so Apollo's cache-control plugin would only wrap every resolver
         // call (measured: ~13 µs of a ~40 µs predict operation). docs/performance.md has the figures.

@@ -94,6 +94,8 @@ export interface Config {
   fieldSuggestions: boolean;
   /** Apollo's landing page at GET /graphql (off when NODE_ENV=production) */
   landingPage: boolean;
+  /** GRAPHQL_COMPILE_AFTER: an HTTP query's document is compiled (graphql-jit) on its n-th execution; 0 = never, graphql-js throughout */
+  graphqlCompileAfter: number;
   /** TRELLIS_TF_BACKEND: the tfjs backend training tries first (then down tensorflow → wasm → cpu); null = tensorflow first */
   tfBackend: BackendName | null;
 }
@@ -277,6 +279,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     introspection,
     fieldSuggestions: bool(env, 'FIELD_SUGGESTIONS', introspection),
     landingPage: !production,
+    graphqlCompileAfter: int(env, 'GRAPHQL_COMPILE_AFTER', 2, 0, 1_000_000),
     tfBackend: tfBackend(env),
   };
 }

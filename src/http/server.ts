@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { limitRules, parseOptions, tokenLimitError, type DocumentLimits } from '../graphql/limits.js';
 import type { OperationGuard } from '../graphql/operation-guard.js';
+import { CompiledExecution, compiledExecutionPlugin } from '../graphql/compiled-execution.js';
 import { createAppServer } from './app-server.js';
 import { authenticate, principalOf } from './authenticate.js';
 import { graphqlHandler } from './graphql-handler.js';
@@ -59,6 +60,8 @@ export interface HttpServerOptions {
   landingPage: boolean;
   /** "Did you mean …?" in validation errors */
   fieldSuggestions: boolean;
+  /** HTTP queries: compile a document on its n-th execution (src/graphql/compiled-execution.ts); 0 = graphql-js only */
+  compileAfter: number;
   /** told of each WebSocket operation (HTTP ones are counted by an Apollo plugin), e.g. for metrics */
   countWebSocketOperation?: (operationType: string, outcome: string) => void;
 }
@@ -68,6 +71,8 @@ export interface RunningHttpServer {
   port: number;
   app: Express;
   server: http.Server;
+  /** compiled execution of HTTP queries (null when GRAPHQL_COMPILE_AFTER=0) */
+  compiledExecution: CompiledExecution | null;
   /** Stops accepting, lets in-flight requests finish, closes WebSockets. */
   close(): Promise<void>;
 }
@@ -225,6 +230,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   const wsServer = ws.server;
 
+  const compiledExecution = options.compileAfter > 0 ? new CompiledExecution(schema, { compileAfter: options.compileAfter }) : null;
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     csrfPrevention: true,
@@ -248,6 +254,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       },
       ...(options.landingPage ? [] : [ApolloServerPluginLandingPageDisabled()]),
       guardPlugin(options.guard),
+      ...(compiledExecution ? [compiledExecutionPlugin<GraphQLContext>(compiledExecution)] : []),
       ...(options.plugins ?? []),
     ],
   });
@@ -301,6 +308,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     app,
     server,
+    compiledExecution,
     close() {
       closing ??= (async () => {
         for (const client of wsServer.clients) client.close(1001, 'server shutting down');
