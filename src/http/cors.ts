@@ -3,14 +3,15 @@
  * Only the listed origins get CORS headers; the web UI is same-origin and needs none. Apollo's
  * CSRF prevention stays on: a cross-origin multipart request still needs `apollo-require-preflight`.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 
 const ALLOWED_HEADERS = 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id, apollographql-client-name, apollographql-client-version';
 
-export function cors(allowedOrigins: readonly string[]) {
+/** CORS headers for `req`; true when it was a preflight, answered here (nothing else must run). */
+export function cors(allowedOrigins: readonly string[]): (req: Request, res: Response) => boolean {
   const any = allowedOrigins.includes('*');
   const allowed = new Set(allowedOrigins);
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req, res) => {
     const origin = req.headers.origin;
     if (origin && (any || allowed.has(origin))) {
       res.setHeader('access-control-allow-origin', any ? '*' : origin);
@@ -21,10 +22,10 @@ export function cors(allowedOrigins: readonly string[]) {
         res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
         res.setHeader('access-control-max-age', '600');
         res.status(204).end();
-        return;
+        return true;
       }
     }
-    next();
+    return false;
   };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { Logger } from '../logger.js';
 
 declare module 'express-serve-static-core' {
@@ -27,20 +27,23 @@ export function lazyRequestLogger(app: Express, logger: Logger): void {
   });
 }
 
-/** Gives every request an id (the caller's `x-request-id` when sane), echoes it, and logs the response. */
-export function requestId(logger: Logger) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+/**
+ * Gives every request an id (the caller's `x-request-id` when sane), echoes it, and logs the
+ * response. A plain function of the request, not a middleware: server.ts runs it with the other
+ * per-request steps in one router layer.
+ */
+export function requestId(logger: Logger): (req: Request, res: Response) => void {
+  return (req, res) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : randomUUID();
     req.id = id;
     res.setHeader('x-request-id', id);
     // Per-request logging is on the hot path: attach nothing when it is off (e.g. LOG_LEVEL=warn).
-    if (!logger.isLevelEnabled('info')) return next();
+    if (!logger.isLevelEnabled('info')) return;
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       req.log.info({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
     });
-    next();
   };
 }

@@ -10,7 +10,7 @@
  * recorder, and each request gets the recorded headers in one loop instead of a chain of eleven
  * middlewares.
  */
-import type { NextFunction, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import helmet from 'helmet';
 
 /** A header helmet sets (value) or removes (null). */
@@ -70,8 +70,7 @@ export function securityHeaders() {
     }),
   );
   const withoutCsp = recordHeaderChanges(helmet({ contentSecurityPolicy: false, strictTransportSecurity: false, crossOriginEmbedderPolicy: false }));
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req: Request, res: Response): void => {
     apply(res, req.path === '/graphql' ? withoutCsp : strict);
-    next();
   };
 }

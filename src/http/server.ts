@@ -260,9 +260,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   await apollo.start();
 
-  app.use(requestId(logger));
-  app.use(securityHeaders());
-  app.use(cors(options.corsOrigins ?? []));
+  // What every answer gets, in one router layer (Express's router costs ≈ 1 µs a layer): the
+  // request id, the security headers, CORS (which answers preflights itself).
+  const tagRequest = requestId(logger);
+  const secure = securityHeaders();
+  const crossOrigin = cors(options.corsOrigins ?? []);
+  app.use((req, res, next) => {
+    tagRequest(req, res);
+    secure(req, res);
+    if (!crossOrigin(req, res)) next();
+  });
+  // /graphql first (the hot path), as one route: its handlers run in a row, without the router
+  // matching the path and trimming it from the URL again before each of them.
+  app.route('/graphql').all(
+    authenticate(options.auth.keys, options.auth.anonymousRole),
+    // The multipart `operations` field is held to the same limit as a JSON body.
+    onlyMultipart(graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes })),
+    express.json({ limit: options.limits.maxRequestBytes }),
+    bodyErrors(options.limits.maxRequestBytes),
+    graphqlHandler(apollo, (req) => new HttpContext(req, principalOf(req))),
+  );
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
   });
@@ -277,15 +294,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const status = !ready ? 'unavailable' : readiness.database ? 'ready' : 'degraded';
     res.status(ready ? 200 : 503).json({ status, ...readiness });
   });
-  app.use(
-    '/graphql',
-    authenticate(options.auth.keys, options.auth.anonymousRole),
-    // The multipart `operations` field is held to the same limit as a JSON body.
-    onlyMultipart(graphqlUploadExpress({ maxFileSize: options.upload.maxBytes, maxFiles: 1, maxFieldSize: options.limits.maxRequestBytes })),
-    express.json({ limit: options.limits.maxRequestBytes }),
-    bodyErrors(options.limits.maxRequestBytes),
-    graphqlHandler(apollo, (req) => new HttpContext(req, principalOf(req))),
-  );
   for (const router of options.routes ?? []) app.use(router);
 
   const indexHtml = path.join(options.webDir, 'index.html');
