@@ -93,8 +93,11 @@ export function fieldCountProblem(line: number, expected: number, found: number)
   return { line, column: null, reason: `expected ${expected} fields, found ${found}` };
 }
 
+const BINARY_CHECK_BYTES = 4096;
+
+/** A NUL in the text: a binary file, not CSV. */
 function looksBinary(chunk: Buffer | string): boolean {
-  const text = typeof chunk === 'string' ? chunk.slice(0, 4096) : chunk.subarray(0, 4096).toString('latin1');
+  const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
   return text.includes('\u0000');
 }
 
@@ -126,16 +129,18 @@ export async function forEachCsvBatch(input: CsvInput, onBatch: (records: readon
     await onBatch(tokenizer.records, tokenizer.lines);
     tokenizer.clear();
   };
-  let checked = false;
+  // The first 4 KiB of the file are checked, however the input is chunked (an upload's first
+  // chunk can be a few bytes).
+  let checked = 0;
   const sink = new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, callback) {
-      if (!checked) {
-        checked = true;
-        if (looksBinary(chunk)) {
+      if (checked < BINARY_CHECK_BYTES) {
+        if (looksBinary(chunk.slice(0, BINARY_CHECK_BYTES - checked))) {
           callback(new CsvFormatError('the file is binary, not a CSV text file'));
           return;
         }
+        checked += chunk.length;
       }
       feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false).then(() => callback(), callback);
     },

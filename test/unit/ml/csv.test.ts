@@ -73,6 +73,9 @@ describe('readFacilityCsv', () => {
     await expect(read(HEADER + '\nA,"B"x,0.3,32.5,4,,,,GOVT,cash,K\n')).rejects.toThrow(CsvFormatError);
     await expect(read(HEADER + '\nA,ab"c,0.3,32.5,4,,,,GOVT,cash,K\n')).rejects.toThrow(/not valid CSV/);
     await expect(read(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]))).rejects.toThrow(/binary/);
+    // however the upload is chunked: a NUL in the first 4 KiB, after a first chunk of 2 bytes
+    const zip = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]);
+    await expect(readFacilityCsv(Readable.from([zip.subarray(0, 2), zip.subarray(2)]))).rejects.toThrow(/binary/);
     await expect(read([HEADER, 'A,,0.3,32.5,abc,,,,GOVT,cash,K'].join('\n'))).rejects.toThrow('no usable row: all 1 data rows were rejected (first: line 2, rating: expected a number from 1 to 5, got "abc")');
   });
 
