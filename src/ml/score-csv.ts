@@ -109,10 +109,30 @@ class KnownRows {
       this.probabilities = probabilities;
     }
     this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
-    this.records.push(r);
+    this.records.push(detached(r));
     this.next[entry] = this.newest.get(hash) ?? -1;
     this.newest.set(hash, entry);
   }
+}
+
+/**
+ * A copy of `s` that does not hold on to the text it was cut from. The tokenizer's fields are
+ * slices of the input chunk's text (64 KiB), so a kept field kept its whole chunk alive: every
+ * chunk that added a row to KnownRows survived to the end of the file, copied by each young-
+ * generation collection on the way (measured: ≈ 20 ms a scavenge, ≈ 13% of the server's CPU on a
+ * 50,000-row file). `' ' + s` and `slice(1)` make V8 flatten the text into a string of its own.
+ */
+function detachedText(s: string | null): string | null {
+  return s === null || s.length < 13 ? s : (' ' + s).slice(1);
+}
+
+/** `r` with its texts detached from the input (KnownRows keeps records until the file ends). */
+function detached(r: FacilityRecord): FacilityRecord {
+  return {
+    ...r,
+    facilityName: detachedText(r.facilityName), services: detachedText(r.services), operatingHours: detachedText(r.operatingHours),
+    website: detachedText(r.website), phoneNumber: detachedText(r.phoneNumber), subcounty: detachedText(r.subcounty),
+  };
 }
 
 /** Per-row results, grown by doubling. */
