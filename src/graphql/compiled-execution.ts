@@ -20,7 +20,8 @@
  *   do not coerce, a resolver that throws), the hook declines and Apollo executes the operation
  *   with graphql-js, which words, formats and counts the errors as for any other request. The
  *   resolvers of such a query run twice; queries only read, and the second run's answer is the
- *   one sent.
+ *   one sent (what they count runs twice too: a failing `predict`'s latency, and the predictions
+ *   of a document that has a failing field beside good ones, are counted twice in /metrics).
  * - Apollo's `executionDidStart` / `willResolveField` hooks do not run for a compiled query. No
  *   plugin of ours uses them (cache control and inline traces are disabled in app.ts).
  */
