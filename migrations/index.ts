@@ -6,6 +6,7 @@ import { EvaluationOnlyDatasets1764650000000 } from './1764650000000-EvaluationO
 import { AccessControl1764700000000 } from './1764700000000-AccessControl.js';
 import { Webhooks1764900000000 } from './1764900000000-Webhooks.js';
 import { DatasetDrift1764910000000 } from './1764910000000-DatasetDrift.js';
+import { CompressedDownloads1764920000000 } from './1764920000000-CompressedDownloads.js';
 
 /** Every migration, in order. Run at startup (never `synchronize`). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AccessControl1764700000000,
   Webhooks1764900000000,
   DatasetDrift1764910000000,
+  CompressedDownloads1764920000000,
 ];

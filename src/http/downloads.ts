@@ -1,7 +1,8 @@
 /**
  * GET /downloads/predictions/<id>.csv: the scored CSV of a predictBatchFile call, while it is kept.
  * Needs a signed, unexpired link (the `downloadUrl` predictBatchFile returns, so a browser link
- * works) or a PREDICTOR key in `Authorization`; a guessed id alone gets 401.
+ * works) or a PREDICTOR key in `Authorization`; a guessed id alone gets 401. Served gzip-encoded
+ * (as stored) when the client accepts gzip.
  */
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -33,9 +34,13 @@ export function predictionDownloadsRouter(store: DownloadStore, access: Download
       return;
     }
     res.attachment(`predictions-${match?.[1] ?? 'scored'}.csv`);
-    // Stored in PostgreSQL (any replica serves it), streamed a few chunks at a time.
-    res.set({ 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store', 'content-length': String(file.bytes) });
-    await pipeline(file.open(), res).catch((err: unknown) => {
+    // Stored in PostgreSQL (any replica serves it), streamed a few chunks at a time: as stored
+    // (gzip) to a client that says it accepts gzip, decompressed on the way for any other.
+    const asStored = file.encoding === 'gzip' && req.headers['accept-encoding'] !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    res.set({ 'content-type': 'text/csv; charset=utf-8', 'cache-control': 'private, no-store', vary: 'Accept-Encoding' });
+    if (asStored) res.set({ 'content-encoding': 'gzip', 'content-length': String(file.encodedBytes) });
+    else res.set('content-length', String(file.bytes));
+    await pipeline(asStored ? file.openEncoded() : file.open(), res).catch((err: unknown) => {
       if (!res.headersSent) next(err);
       else res.destroy(err instanceof Error ? err : undefined);
     });

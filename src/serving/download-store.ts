@@ -5,9 +5,17 @@
  * held whole in memory), becomes downloadable on commit, and is read back a few chunks at a time.
  * Files are deleted after `ttlMs` and beyond `maxFiles` (oldest first) by a sweep that any replica
  * may run; expiry is computed by the database's clock, so replicas' clocks need not agree.
+ *
+ * Chunks are stored gzip-compressed (level 1, on libuv's thread pool, each chunk one gzip member,
+ * so that the stored chunks in order are one gzip file): a scored CSV compresses ≈ 7×, and
+ * PostgreSQL storing 17 MB of text (34 inserts of 11–15 ms on the 2-core machine) had set the pace
+ * of predictBatchFile. A download is served as stored to a client that accepts gzip, and
+ * decompressed on the way for one that does not. Files stored before (plain) are read as they are.
  */
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { Executor } from '../db/sql.js';
 import type { Logger } from '../logger.js';
 
@@ -23,6 +31,8 @@ export interface DownloadStoreOptions {
   chunkBytes?: number;
   /** Chunks fetched per query when a file is read back (2 × 512 KiB ≈ 1 MiB per round trip). */
   readChunks?: number;
+  /** Store chunks gzip-compressed (default true). */
+  compress?: boolean;
   logger?: Logger;
 }
 
@@ -34,6 +44,17 @@ interface DownloadRow {
   id: string;
   byte_count: string; // bigint arrives as text
   chunk_count: number;
+  content_encoding: 'gzip' | null;
+  encoded_byte_count: string | null;
+}
+
+const gzip = promisify(zlib.gzip);
+
+/** `source` decompressed: gunzip reads the chunks' gzip members one after another as one stream; a read error ends it with that error. */
+function gunzipped(source: Readable): Readable {
+  const gunzip = zlib.createGunzip();
+  pipeline(source, gunzip, () => undefined);
+  return gunzip;
 }
 
 export interface PendingDownload {
@@ -49,20 +70,28 @@ export interface PendingDownload {
 /** A committed, unexpired file. */
 export interface StoredDownload {
   id: string;
-  /** Size in bytes (for Content-Length). */
+  /** Size of the CSV in bytes (Content-Length of `open()`). */
   bytes: number;
-  /** The file's bytes, read from the database a few chunks at a time as the consumer reads. */
+  /** How the chunks are stored: gzip, or null (plain) */
+  encoding: 'gzip' | null;
+  /** Size as stored (Content-Length of `openEncoded()`). */
+  encodedBytes: number;
+  /** The CSV's bytes, read from the database a few chunks at a time as the consumer reads (and decompressed). */
   open(): Readable;
+  /** The bytes as stored (gzip when `encoding` says so). */
+  openEncoded(): Readable;
 }
 
 export class DownloadStore {
   private sweeper: NodeJS.Timeout | null = null;
   private readonly chunkBytes: number;
   private readonly readChunks: number;
+  private readonly compress: boolean;
 
   constructor(private readonly options: DownloadStoreOptions) {
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.readChunks = options.readChunks ?? 2;
+    this.compress = options.compress ?? true;
   }
 
   /** Starts the periodic sweep of expired files (timer unref'd: never keeps the process alive). */
@@ -83,15 +112,20 @@ export class DownloadStore {
     const { db, ttlMs } = this.options;
     const id = randomUUID();
     // An abandoned file (process killed mid-scoring) expires like any other and the sweep removes it.
-    await db.query(`INSERT INTO prediction_download (id, expires_at) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))`, [id, ttlMs]);
+    const encoding = this.compress ? 'gzip' : null;
+    await db.query(
+      `INSERT INTO prediction_download (id, expires_at, content_encoding) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000), $3)`,
+      [id, ttlMs, encoding],
+    );
     // Bytes, encoded once as each piece arrives (measuring a text's UTF-8 length and encoding it
     // later would walk it twice).
     let parts: Buffer[] = [];
     let buffered = 0;
     let seq = 0;
     let total = 0;
+    let stored = 0;
     let failure: unknown = null;
-    // At most one chunk insert in flight: storing overlaps with scoring the next chunk.
+    // At most one chunk compressed and inserted at a time: storing overlaps with scoring the next chunk.
     let inFlight: Promise<void> = Promise.resolve();
 
     const flush = async () => {
@@ -103,12 +137,14 @@ export class DownloadStore {
       if (failure) throw failure;
       const chunk = seq++;
       total += bytes.length;
-      inFlight = db.query('INSERT INTO prediction_download_chunk (download_id, seq, bytes) VALUES ($1, $2, $3)', [id, chunk, bytes]).then(
-        () => undefined,
-        (error: unknown) => {
-          failure = error;
-        },
-      );
+      const store = async () => {
+        const encoded = this.compress ? await gzip(bytes, { level: 1 }) : bytes;
+        stored += encoded.length;
+        await db.query('INSERT INTO prediction_download_chunk (download_id, seq, bytes) VALUES ($1, $2, $3)', [id, chunk, encoded]);
+      };
+      inFlight = store().catch((error: unknown) => {
+        failure = error;
+      });
     };
 
     return {
@@ -127,9 +163,9 @@ export class DownloadStore {
         await db.query(
           `UPDATE prediction_download
               SET committed_at = now(), expires_at = now() + make_interval(secs => $2::double precision / 1000),
-                  byte_count = $3, chunk_count = $4
+                  byte_count = $3, chunk_count = $4, encoded_byte_count = $5
             WHERE id = $1`,
-          [id, ttlMs, total, seq],
+          [id, ttlMs, total, seq, stored],
         );
         void this.sweepQuietly();
       },
@@ -145,13 +181,21 @@ export class DownloadStore {
   async find(id: string): Promise<StoredDownload | null> {
     if (!ID.test(id)) return null;
     const res = await this.options.db.query<DownloadRow>(
-      `SELECT id, byte_count, chunk_count FROM prediction_download
+      `SELECT id, byte_count, chunk_count, content_encoding, encoded_byte_count FROM prediction_download
         WHERE id = $1 AND committed_at IS NOT NULL AND expires_at > now()`,
       [id],
     );
     const row = res.rows[0];
     if (!row) return null;
-    return { id: row.id, bytes: Number(row.byte_count), open: () => Readable.from(this.chunks(row.id, row.chunk_count), { objectMode: false }) };
+    const openEncoded = () => Readable.from(this.chunks(row.id, row.chunk_count), { objectMode: false });
+    return {
+      id: row.id,
+      bytes: Number(row.byte_count),
+      encoding: row.content_encoding,
+      encodedBytes: Number(row.encoded_byte_count ?? row.byte_count),
+      openEncoded,
+      open: () => (row.content_encoding === 'gzip' ? gunzipped(openEncoded()) : openEncoded()),
+    };
   }
 
   /** Deletes expired files (and partial ones older than the TTL), then the oldest beyond maxFiles. */

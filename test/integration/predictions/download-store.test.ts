@@ -2,12 +2,13 @@
  * The scored-CSV store in PostgreSQL: written in chunks while scoring, findable once committed,
  * readable from another store on the same database (another API replica), expired and capped.
  */
-import { text } from 'node:stream/consumers';
+import { buffer, text } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/data-source.js';
 import { poolOf } from '../../../src/db/sql.js';
-import { DownloadStore } from '../../../src/serving/download-store.js';
+import { DownloadStore, type StoredDownload } from '../../../src/serving/download-store.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 let database: TestDatabase;
@@ -63,6 +64,28 @@ describe('DownloadStore (PostgreSQL)', () => {
     const file = await reader.find(d.id);
     expect(file?.bytes).toBe(Buffer.byteLength(lines.join('')));
     expect(await read(reader, d.id)).toBe(lines.join(''));
+  });
+
+  it('stores chunks gzip-compressed (one gzip member each, so the stored file is one gzip stream); plain files still read', async () => {
+    const compressed = store({ chunkBytes: 1024 });
+    const d = await compressed.create();
+    const lines = Array.from({ length: 500 }, (_, i) => `${i},Kasubi HC III,General Care,0.330000,HIGH\n`);
+    const csv = lines.join('');
+    for (const line of lines) await d.write(line);
+    await d.commit();
+    const file = await compressed.find(d.id);
+    expect(file).toMatchObject({ encoding: 'gzip', bytes: Buffer.byteLength(csv) });
+    expect(file?.encodedBytes).toBeLessThan(Buffer.byteLength(csv) / 3);
+    expect(await count('prediction_download_chunk', d.id)).toBeGreaterThan(10);
+    expect(gunzipSync(await buffer((file as StoredDownload).openEncoded())).toString()).toBe(csv);
+    expect(await read(compressed, d.id)).toBe(csv);
+
+    const plain = new DownloadStore({ db: pool, ttlMs: 60_000, maxFiles: 10, compress: false }); // as stored before compression
+    const p = await plain.create();
+    await p.write(csv);
+    await p.commit();
+    expect(await compressed.find(p.id)).toMatchObject({ encoding: null, bytes: Buffer.byteLength(csv), encodedBytes: Buffer.byteLength(csv) });
+    expect(await read(compressed, p.id)).toBe(csv);
   });
 
   it('refuses malformed ids (no injection or traversal) and unknown ones', async () => {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -156,6 +158,25 @@ describe('predictions over GraphQL', () => {
     expect(scored).toHaveLength(30);
     expect(scored[2]?.error).toMatch(/care_system/);
     expect(scored[0]?.predicted_label).toBe(r.results[0].prediction.label);
+    // Served as stored (gzip) to a client that accepts it, decompressed for one that does not say so.
+    const raw = async (acceptEncoding?: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http.get(`${server.url}${r.downloadUrl}`, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) })).on('error', reject);
+        }).on('error', reject);
+      });
+    const plain = await raw();
+    const gzipped = await raw('gzip, deflate');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(gzipped.headers['content-length'])).toBe(gzipped.body.length);
+    expect(gzipped.body.length).toBeLessThan(plain.body.length);
+    expect(gunzipSync(gzipped.body).equals(plain.body)).toBe(true);
+    expect(parse(plain.body.toString(), { columns: true })).toEqual(scored);
+    expect((await raw('identity')).headers['content-encoding']).toBeUndefined();
+
     // A guessed id gets nothing without a key; with a PREDICTOR key an unknown or crafted name is 404.
     expect((await fetch(`${server.url}/downloads/predictions/00000000-0000-0000-0000-000000000000.csv`)).status).toBe(401);
     expect((await fetch(`${server.url}/downloads/predictions/00000000-0000-0000-0000-000000000000.csv`, { headers: authHeaders() })).status).toBe(404);
