@@ -194,7 +194,13 @@ describe('2 × ROLE=api + 2 × ROLE=worker over one PostgreSQL (the compose topo
     timings.downloadFromApi2Ms = Date.now() - t1;
     const text1 = await (await fetch(`${api1.url}${predictBatchFile.downloadUrl}`, { headers: AUTH })).text();
     expect(text2).toBe(text1);
-    expect(Number(fromApi2.headers.get('content-length'))).toBe(Buffer.byteLength(text2));
+    // fetch accepts gzip: the file comes as stored (gzip) and is decompressed by fetch; the plain one
+    // (a client that does not accept gzip) is the same text with its own length
+    expect(fromApi2.headers.get('content-encoding')).toBe('gzip');
+    const plain = await fetch(`${api2.url}${predictBatchFile.downloadUrl}`, { headers: { ...AUTH, 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(text2));
+    expect(await plain.text()).toBe(text2);
     const lines = text2.trimEnd().split('\n');
     expect(lines[0]).toMatch(/predicted_label,probability_LOW,probability_MEDIUM,probability_HIGH,error$/);
     expect(lines).toHaveLength(2001);
