@@ -17,6 +17,7 @@ import { cleanColumns, COLUMNS } from './clean.js';
 import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
 import { encodingHash, sameEncoding } from './features.js';
+import { detachedText } from './text.js';
 import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
@@ -115,23 +116,13 @@ class KnownRows {
   }
 }
 
-/**
- * A copy of `s` that does not hold on to the text it was cut from. The tokenizer's fields are
- * slices of the input chunk's text (64 KiB), so a kept field kept its whole chunk alive: every
- * chunk that added a row to KnownRows survived to the end of the file, copied by each young-
- * generation collection on the way (measured: ≈ 20 ms a scavenge, ≈ 13% of the server's CPU on a
- * 50,000-row file). `' ' + s` and `slice(1)` make V8 flatten the text into a string of its own.
- */
-function detachedText(s: string | null): string | null {
-  return s === null || s.length < 13 ? s : (' ' + s).slice(1);
-}
-
 /** `r` with its texts detached from the input (KnownRows keeps records until the file ends). */
 function detached(r: FacilityRecord): FacilityRecord {
+  const own = (text: string | null) => (text === null ? null : detachedText(text));
   return {
     ...r,
-    facilityName: detachedText(r.facilityName), services: detachedText(r.services), operatingHours: detachedText(r.operatingHours),
-    website: detachedText(r.website), phoneNumber: detachedText(r.phoneNumber), subcounty: detachedText(r.subcounty),
+    facilityName: own(r.facilityName), services: own(r.services), operatingHours: own(r.operatingHours),
+    website: own(r.website), phoneNumber: own(r.phoneNumber), subcounty: own(r.subcounty),
   };
 }
 
