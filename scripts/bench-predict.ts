@@ -324,9 +324,8 @@ export async function main(argv: string[]): Promise<void> {
     if (c) console.log(`| (c) Trellis \`predict\` while training (the median pair's) | ${fmt(c.rps, 0)} | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${c.errors} | (with training) |`);
 
     // The target: the median of the rounds' paired ratios (each pair measured back to back).
-    const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
-    const bBase = sorted(ratioPerRound)[Math.floor(ratioPerRound.length / 2)] as number;
-    const bBaseCpu = sorted(cpuRatioPerRound)[Math.floor(cpuRatioPerRound.length / 2)] ?? Number.NaN;
+    const bBase = medianOf(ratioPerRound);
+    const bBaseCpu = medianOf(cpuRatioPerRound);
     console.log(`\nmachine: ${cores} cores; load generator: one separate Node process (CPUs ${generatorCpus}), servers on CPUs ${cpusAllowed(server.child.pid)} (no pinning: all share the ${cores} cores); load average ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))} during the windows`);
     console.log(`predict ÷ bare Apollo { __typename }: ${fmt(bBase)} by throughput (median of the ${rounds} back-to-back pairs: ${ratioPerRound.map((x) => fmt(x)).join(', ')}; ratio of the median rounds ${fmt(b.rps / base.rps)}), target >= ${TARGET.predictOverBare} ${bBase >= TARGET.predictOverBare ? 'OK' : 'MISSED'}; ${fmt(bBaseCpu)} by server CPU per request (median pair)`);
     console.log(`Trellis { __typename } ÷ bare Apollo: ${fmt(a.rps / base.rps)} by throughput, ${fmt(cpuBase / cpuA)} by server CPU per request`);
