@@ -95,10 +95,9 @@ export function fieldCountProblem(line: number, expected: number, found: number)
 
 const BINARY_CHECK_BYTES = 4096;
 
-/** A NUL in the text: a binary file, not CSV. */
+/** A NUL byte: a binary file, not CSV. */
 function looksBinary(chunk: Buffer | string): boolean {
-  const text = typeof chunk === 'string' ? chunk : chunk.toString('latin1');
-  return text.includes('\u0000');
+  return typeof chunk === 'string' ? chunk.includes('\u0000') : chunk.includes(0);
 }
 
 /**
@@ -136,7 +135,8 @@ export async function forEachCsvBatch(input: CsvInput, onBatch: (records: readon
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, callback) {
       if (checked < BINARY_CHECK_BYTES) {
-        if (looksBinary(chunk.slice(0, BINARY_CHECK_BYTES - checked))) {
+        const head = typeof chunk === 'string' ? chunk.slice(0, BINARY_CHECK_BYTES - checked) : chunk.subarray(0, BINARY_CHECK_BYTES - checked);
+        if (looksBinary(head)) {
           callback(new CsvFormatError('the file is binary, not a CSV text file'));
           return;
         }
