@@ -29,6 +29,7 @@ import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener, GraphQLRe
 import { HeaderMap } from '@apollo/server';
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
+import { operationOf } from './limits.js';
 
 type CompiledRun = (root: unknown, context: unknown, variables: Record<string, unknown> | null | undefined) => ExecutionResult | Promise<ExecutionResult>;
 
@@ -114,8 +115,7 @@ export class CompiledExecution {
   }
 
   private compile(document: DocumentNode, operationName: string | null | undefined): CompiledRun | null {
-    const operation = document.definitions.find((d) => d.kind === 'OperationDefinition' && (operationName ? d.name?.value === operationName : true));
-    if (operation?.kind !== 'OperationDefinition' || operation.operation !== 'query') return null;
+    if (operationOf(document, operationName)?.operation !== 'query') return null;
     const compiled = compileQuery(this.schema, document, operationName ?? undefined);
     if (!isCompiledQuery(compiled)) return null;
     this.counters.compiled++;
