@@ -65,7 +65,8 @@ export async function repeatedCsv(source: { open: () => NodeJS.ReadableStream },
   let header: string[] | null = null;
   const lines: string[] = [];
   await forEachCsvBatch(source.open(), (records) => {
-    for (const fields of records) {
+    for (let r = 0; r < records.count; r++) {
+      const fields = records.fields(r);
       if (header === null) header = fields;
       else if (fields.length === header.length) lines.push(csvLine(fields));
     }

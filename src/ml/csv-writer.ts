@@ -103,6 +103,18 @@ export class CsvBytes {
     this.at = o + buf.write(text, o);
   }
 
+  /** Bytes written as they are (a line written before, copied). */
+  bytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.at);
+    this.at += bytes.length;
+  }
+
+  /** What was written from offset `from` (of `length`) on: a view, valid until the next write or take. */
+  written(from: number): Uint8Array {
+    return this.buf.subarray(from, this.at);
+  }
+
   /**
    * `,` then `p.toFixed(6)`, for a float32 value 0 ≤ p ≤ 1 (a probability read from a
    * Float32Array), written as digits without making a string. It is exactly toFixed(6): a float32

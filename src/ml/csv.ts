@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { cleanColumns, collapseDuplicates, COLUMNS } from './clean.js';
 import { CsvSyntaxError, CsvTokenizer } from './csv-tokenizer.js';
 import { canonicalHeader } from './text.js';
@@ -96,36 +95,33 @@ export function fieldCountProblem(line: number, expected: number, found: number)
 const BINARY_CHECK_BYTES = 4096;
 
 /** A NUL byte: a binary file, not CSV. */
-function looksBinary(chunk: Buffer | string): boolean {
-  return typeof chunk === 'string' ? chunk.includes('\u0000') : chunk.includes(0);
+function looksBinary(chunk: Uint8Array): boolean {
+  return chunk.includes(0);
 }
+
+/** A batch of records as the tokenizer hands them over: read them before the batch's promise settles. */
+export type CsvRecords = Readonly<Pick<CsvTokenizer, 'count' | 'bytes' | 'field' | 'fields' | 'fieldCount' | 'line' | 'recordStart' | 'recordEnd'>>;
 
 /**
  * Streams a CSV file's records in batches, one batch per input chunk: RFC 4180 quoting, a UTF-8
- * BOM and CRLF handled (src/ml/csv-tokenizer.ts). `onBatch(records, lines)` gets the complete
- * records read so far and the physical line each starts on; both arrays are reused once the
- * promise it returns settles, and the next chunk is not read before (backpressure). A file that
- * is binary or not valid CSV fails with CsvFormatError. The input is piped, not iterated: when
- * `onBatch` throws, the input is left paused, so an upload can still be drained.
+ * BOM and CRLF handled (src/ml/csv-tokenizer.ts). `onBatch(records)` gets the complete records
+ * read so far (`records.fields(r)`, `records.line(r)`: the physical line it starts on); they are
+ * gone once the promise it returns settles, and the next chunk is not read before (backpressure).
+ * A file that is binary or not valid CSV fails with CsvFormatError. The input is piped, not
+ * iterated: when `onBatch` throws, the input is left paused, so an upload can still be drained.
  */
-export async function forEachCsvBatch(input: CsvInput, onBatch: (records: readonly string[][], lines: readonly number[]) => void | Promise<void>): Promise<void> {
+export async function forEachCsvBatch(input: CsvInput, onBatch: (records: CsvRecords) => void | Promise<void>): Promise<void> {
   const tokenizer = new CsvTokenizer();
-  const decoder = new StringDecoder('utf8');
-  let first = true;
-  const feed = async (text: string, end: boolean) => {
-    if (first && text.length > 0) {
-      first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
+  const feed = async (bytes: Uint8Array | null) => {
     try {
-      tokenizer.push(text);
-      if (end) tokenizer.end();
+      if (bytes) tokenizer.push(bytes);
+      else tokenizer.end();
     } catch (error) {
       if (!(error instanceof CsvSyntaxError)) throw error;
       throw new CsvFormatError(error.message, { cause: error });
     }
-    if (tokenizer.records.length === 0) return;
-    await onBatch(tokenizer.records, tokenizer.lines);
+    if (tokenizer.count === 0) return;
+    await onBatch(tokenizer);
     tokenizer.clear();
   };
   // The first 4 KiB of the file are checked, however the input is chunked (an upload's first
@@ -134,18 +130,18 @@ export async function forEachCsvBatch(input: CsvInput, onBatch: (records: readon
   const sink = new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, callback) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (checked < BINARY_CHECK_BYTES) {
-        const head = typeof chunk === 'string' ? chunk.slice(0, BINARY_CHECK_BYTES - checked) : chunk.subarray(0, BINARY_CHECK_BYTES - checked);
-        if (looksBinary(head)) {
+        if (looksBinary(bytes.subarray(0, BINARY_CHECK_BYTES - checked))) {
           callback(new CsvFormatError('the file is binary, not a CSV text file'));
           return;
         }
-        checked += chunk.length;
+        checked += bytes.length;
       }
-      feed(typeof chunk === 'string' ? chunk : decoder.write(chunk), false).then(() => callback(), callback);
+      feed(bytes).then(() => callback(), callback);
     },
     final(callback) {
-      feed(decoder.end(), true).then(() => callback(), callback);
+      feed(null).then(() => callback(), callback);
     },
   });
   const source = Symbol.asyncIterator in input ? Readable.from(input as AsyncIterable<Buffer | string>) : (input as Readable);
@@ -192,10 +188,10 @@ export async function forEachFacilityChunk(
     firstRejected ??= problem;
     chunk.rejected.push(problem);
   };
-  await forEachCsvBatch(input, async (records, lines) => {
-    for (let r = 0; r < records.length; r++) {
-      const fields = records[r] as string[];
-      const line = lines[r] as number;
+  await forEachCsvBatch(input, async (records) => {
+    for (let r = 0; r < records.count; r++) {
+      const fields = records.fields(r);
+      const line = records.line(r);
       if (header === null) {
         header = readHeader(fields, required);
         continue;

@@ -7,17 +7,15 @@
  * It streams: records arrive in batches (src/ml/csv.ts), each row is cleaned like training data
  * (`cleanColumns`, the rating ignored: it is not an input of the model), encoded straight into
  * the chunk's feature matrix, and every `chunkRows` rows one forward pass scores the chunk and its
- * CSV text is written, handed over every `writeBytes` (awaited: backpressure). A row whose encoder
- * inputs were met earlier in the file is neither encoded nor scored again (KnownRows). No per-row
- * object beyond the record and the field strings; per-row results are kept compactly (a label byte
- * and the probabilities) when asked.
+ * CSV text is written, handed over every `writeBytes` (awaited: backpressure). A row whose bytes
+ * were met earlier in the file gets that row's scored line copied (KnownRows): its fields are not
+ * even decoded. No per-row object beyond the record and the field strings; per-row results are
+ * kept compactly (a label byte and the probabilities) when asked.
  */
 import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
 import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
-import { encodingHash, sameEncoding } from './features.js';
-import { detachedText } from './text.js';
 import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
@@ -70,60 +68,70 @@ export interface ScoredCsv {
 }
 
 /**
- * This file's predictions by the encoder's inputs: a row whose inputs (`sameEncoding`) were met
- * earlier in the file gets that row's probabilities back, without encoding it or a forward pass.
- * Exact: equal inputs give equal features and the forward pass scores every row on its own, so
- * the probabilities are bit for bit those of the pass. Per file (nothing is kept between requests)
- * and bounded: the first `limit` distinct rows are kept (their records, whose texts may hold on to
- * the file's text until it is scored). It pays only for repeated rows: the 5,769 real rows have
- * 5,769 distinct inputs (and 5,607 distinct feature rows).
+ * The rows met earlier in this file, by their bytes: a record whose bytes are exactly those of an
+ * earlier scored row gets that row's scored line back (its input columns as written, its label and
+ * probabilities), copied, without its fields being decoded, cleaned, encoded or scored again.
+ * Exact: the same bytes are the same fields, the same cleaned record and the same features, and
+ * the forward pass scores every row on its own, so the line is the one the row would get. Only
+ * rows that were scored are kept (a rejected row's error names its line). Per file (nothing is
+ * kept between requests) and bounded: the first `limit` distinct rows, `maxBytes` of lines. It
+ * pays only for repeated rows: the 5,769 real rows are 5,769 distinct ones.
  */
 class KnownRows {
-  /** hash → newest entry with that hash; `next` chains the older ones (-1: none) */
-  private readonly newest = new Map<number, number>();
-  private readonly records: FacilityRecord[] = [];
-  private next = new Int32Array(1024);
+  /** the record's bytes (as latin1 text: one character a byte, so equal texts are equal bytes) → entry */
+  private readonly entries = new Map<string, number>();
+  /** the entries' scored lines, end to end */
+  private lines: Buffer;
+  private linesAt = 0;
+  private lineStarts = new Int32Array(1024);
+  labels = new Uint8Array(1024);
   probabilities: Float32Array;
 
   constructor(
     private readonly k: number,
     private readonly limit = 20_000,
+    private readonly maxBytes = 16 * 1024 * 1024,
   ) {
     this.probabilities = new Float32Array(1024 * k);
+    this.lines = Buffer.allocUnsafe(256 * 1024);
   }
 
-  /** The entry of a record like `r` (its probabilities at entry × k), or -1. */
-  find(r: FacilityRecord, hash: number): number {
-    for (let e = this.newest.get(hash) ?? -1; e >= 0; e = this.next[e] as number) if (sameEncoding(this.records[e] as FacilityRecord, r)) return e;
-    return -1;
+  /** The entry of a record with these bytes, or -1. */
+  find(key: string): number {
+    return this.entries.get(key) ?? -1;
   }
 
-  add(r: FacilityRecord, hash: number, probs: Float32Array, base: number): void {
-    const entry = this.records.length;
-    if (entry >= this.limit || this.find(r, hash) >= 0) return; // full, or the same inputs twice in one chunk
-    if (entry === this.next.length) {
-      const next = new Int32Array(2 * entry);
-      next.set(this.next);
-      this.next = next;
+  /** The scored line of an entry. */
+  line(entry: number): Uint8Array {
+    return this.lines.subarray(this.lineStarts[entry], entry + 1 < this.entries.size ? this.lineStarts[entry + 1] : this.linesAt);
+  }
+
+  add(key: string, line: Uint8Array, label: number, probs: Float32Array, base: number): void {
+    const entry = this.entries.size;
+    if (entry >= this.limit || this.linesAt + line.length > this.maxBytes || this.entries.has(key)) return; // full, or the same row twice in one chunk
+    if (entry === this.lineStarts.length) {
+      const starts = new Int32Array(2 * entry);
+      starts.set(this.lineStarts);
+      this.lineStarts = starts;
+      const labels = new Uint8Array(2 * entry);
+      labels.set(this.labels);
+      this.labels = labels;
       const probabilities = new Float32Array(2 * entry * this.k);
       probabilities.set(this.probabilities);
       this.probabilities = probabilities;
     }
+    if (this.linesAt + line.length > this.lines.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.lines.length, this.linesAt + line.length));
+      this.lines.copy(bigger, 0, 0, this.linesAt);
+      this.lines = bigger;
+    }
+    this.lineStarts[entry] = this.linesAt;
+    this.lines.set(line, this.linesAt);
+    this.linesAt += line.length;
+    this.labels[entry] = label;
     this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
-    this.records.push(detached(r));
-    this.next[entry] = this.newest.get(hash) ?? -1;
-    this.newest.set(hash, entry);
+    this.entries.set(key, entry);
   }
-}
-
-/** `r` with its texts detached from the input (KnownRows keeps records until the file ends). */
-function detached(r: FacilityRecord): FacilityRecord {
-  const own = (text: string | null) => (text === null ? null : detachedText(text));
-  return {
-    ...r,
-    facilityName: own(r.facilityName), services: own(r.services), operatingHours: own(r.operatingHours),
-    website: own(r.website), phoneNumber: own(r.phoneNumber), subcounty: own(r.subcounty),
-  };
 }
 
 /** Per-row results, grown by doubling. */
@@ -169,13 +177,14 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   let scored = 0;
   const out = new CsvBytes(writeBytes + 64 * 1024);
   const known = new KnownRows(k);
-  // The current chunk, every row in order: its fields; its row in `features` (-1: none), and then
-  // its record and encodingHash; its entry in `known` (-1: none); its error when it has neither.
-  // Fixed-size arrays, written by row index: nothing per row but the record itself.
-  const chunkFields: string[][] = [];
+  // The current chunk, every row in order: its fields (null: a known row, not read); its row in
+  // `features` (-1: none), and then its bytes as `known`'s key ('' when it has no key); its entry
+  // in `known` (-1: none); its error when it has neither. Fixed-size arrays, written by row index:
+  // nothing per row but the fields.
+  const chunkFields = new Array<string[] | null>(chunkRows).fill(null);
+  let chunkSize = 0;
   const chunkAt = new Int32Array(chunkRows);
-  const chunkRecords = new Array<FacilityRecord | null>(chunkRows).fill(null);
-  const chunkHashes = new Int32Array(chunkRows);
+  const chunkKeys = new Array<string>(chunkRows).fill('');
   const chunkKnown = new Int32Array(chunkRows);
   const chunkErrors = new Array<string>(chunkRows).fill('');
   let chunkScored = 0;
@@ -183,16 +192,27 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   /** Scores the chunk with one forward pass and writes its rows to `out`. */
   const scoreChunk = () => {
     const probs = chunkScored > 0 ? classifier.predictEncoded(features, chunkScored) : null;
-    const first = rows - chunkFields.length;
-    for (let i = 0; i < chunkFields.length; i++) {
+    const first = rows - chunkSize;
+    for (let i = 0; i < chunkSize; i++) {
       const row = first + i;
+      const entry = chunkKnown[i] as number;
+      if (entry >= 0) {
+        const best = known.labels[entry] as number;
+        classCounts[best] = (classCounts[best] as number) + 1;
+        out.bytes(known.line(entry));
+        if (store) {
+          store.labels[row] = best;
+          store.probabilities.set(known.probabilities.subarray(entry * k, entry * k + k), row * k);
+        }
+        continue;
+      }
+      const lineStart = out.length;
       const fields = chunkFields[i] as string[];
       out.field(fields[0] as string, true);
       for (let f = 1; f < fields.length; f++) out.field(fields[f] as string);
       for (let f = fields.length; f < width; f++) out.raw(',');
       const at = chunkAt[i] as number;
-      const entry = chunkKnown[i] as number;
-      if (entry < 0 && (at < 0 || probs === null)) {
+      if (at < 0 || probs === null) {
         const error = chunkErrors[i] as string;
         out.raw(emptyPrediction);
         out.field(error, true);
@@ -203,26 +223,23 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
         }
         continue;
       }
-      let p = known.probabilities;
-      let base = entry * k;
-      if (entry < 0) {
-        p = probs as Float32Array;
-        base = at * k;
-        known.add(chunkRecords[i] as FacilityRecord, chunkHashes[i] as number, p, base);
-      }
+      const base = at * k;
       let best = 0;
-      for (let j = 1; j < k; j++) if ((p[base + j] as number) > (p[base + best] as number)) best = j;
+      for (let j = 1; j < k; j++) if ((probs[base + j] as number) > (probs[base + best] as number)) best = j;
       classCounts[best] = (classCounts[best] as number) + 1;
       out.raw(labelCells[best] as string);
-      for (let j = 0; j < k; j++) out.fixed6(p[base + j] as number); // formatProbability's text, without the string
+      for (let j = 0; j < k; j++) out.fixed6(probs[base + j] as number); // formatProbability's text, without the string
       out.raw(',\n');
+      const key = chunkKeys[i] as string;
+      if (key !== '') known.add(key, out.written(lineStart), best, probs, base);
       if (store) {
         store.labels[row] = best;
-        store.probabilities.set(p.subarray(base, base + k), row * k);
+        store.probabilities.set(probs.subarray(base, base + k), row * k);
       }
     }
-    chunkFields.length = 0;
-    chunkRecords.fill(null);
+    chunkFields.fill(null, 0, chunkSize);
+    chunkKeys.fill('', 0, chunkSize);
+    chunkSize = 0;
     chunkScored = 0;
   };
 
@@ -230,56 +247,60 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
     if (out.length > 0 && out.length >= atLeast) await options.write(out.take());
   };
 
-  await forEachCsvBatch(input, async (records, starts) => {
-    for (let r = 0; r < records.length; r++) {
-      const fields = records[r] as string[];
+  await forEachCsvBatch(input, async (records) => {
+    for (let r = 0; r < records.count; r++) {
       if (header === null) {
+        const fields = records.fields(r);
         header = readHeader(fields, []);
         width = fields.length;
         out.raw(scoredHeader(fields));
         continue;
       }
       if (rows >= maxRows) throw new CsvLimitError(maxRows);
-      const line = starts[r] as number;
       rows++;
       store?.ensure(rows);
-      let record: FacilityRecord | null = null;
-      let error = '';
-      if (fields.length !== width) {
-        error = describeRejection(fieldCountProblem(line, width, fields.length));
-      } else {
-        const t = columnTexts(fields, header, texts);
-        t[RATING] = undefined; // the rating is not an input of the model: a dirty one must not stop a row from being scored
-        const cleaned = cleanColumns(t, line);
-        if ('record' in cleaned) record = cleaned.record;
-        else error = describeRejection(cleaned.rejected);
-      }
-      const i = chunkFields.length;
-      chunkFields.push(fields);
+      const i = chunkSize++;
       chunkAt[i] = -1;
       chunkKnown[i] = -1;
-      if (record) {
-        const hash = encodingHash(record);
-        const entry = known.find(record, hash);
+      const fieldCount = records.fieldCount(r);
+      let entry = -1;
+      if (fieldCount === width) {
+        const key = records.bytes.toString('latin1', records.recordStart(r), records.recordEnd(r));
+        entry = known.find(key);
         chunkKnown[i] = entry;
-        chunkHashes[i] = hash;
-        if (entry < 0) {
+        if (entry >= 0) scored++;
+        else chunkKeys[i] = key;
+      }
+      if (entry < 0) {
+        const fields = records.fields(r);
+        chunkFields[i] = fields;
+        let record: FacilityRecord | null = null;
+        let error = '';
+        if (fieldCount !== width) {
+          error = describeRejection(fieldCountProblem(records.line(r), width, fieldCount));
+        } else {
+          const t = columnTexts(fields, header, texts);
+          t[RATING] = undefined; // the rating is not an input of the model: a dirty one must not stop a row from being scored
+          const cleaned = cleanColumns(t, records.line(r));
+          if ('record' in cleaned) record = cleaned.record;
+          else error = describeRejection(cleaned.rejected);
+        }
+        if (record) {
           classifier.encodeInto(record, features, chunkScored * classifier.featureCount);
           chunkAt[i] = chunkScored++;
-          chunkRecords[i] = record;
+          scored++;
+        } else {
+          chunkErrors[i] = error;
         }
-        scored++;
-      } else {
-        chunkErrors[i] = error;
       }
-      if (chunkFields.length >= chunkRows) {
+      if (chunkSize >= chunkRows) {
         scoreChunk();
         await flushText(writeBytes);
       }
     }
   });
   if (header === null) throw emptyFileError();
-  if (chunkFields.length > 0) scoreChunk();
+  if (chunkSize > 0) scoreChunk();
   await flushText(0);
   return {
     rows,

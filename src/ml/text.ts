@@ -90,7 +90,7 @@ export function cleanText(raw: string | null | undefined): string | null {
   if (cleaned === undefined) {
     const text = normalizeSpaces(repairMojibake(raw));
     cleaned = text.length <= PLACEHOLDER_MAX_LENGTH && isPlaceholder(text) ? null : text;
-    if (cleanedTexts.size < CLEANED_TEXTS_LIMIT) cleanedTexts.set(detachedText(raw), cleaned === null ? null : detachedText(cleaned));
+    if (cleanedTexts.size < CLEANED_TEXTS_LIMIT) cleanedTexts.set(raw, cleaned);
   }
   return cleaned;
 }
@@ -101,18 +101,6 @@ export function cleanText(raw: string | null | undefined): string | null {
  */
 const cleanedTexts = new Map<string, string | null>();
 const CLEANED_TEXTS_LIMIT = 10_000;
-
-/**
- * A copy of `text` that shares no characters with a bigger string. A field read from a CSV is a
- * slice of the whole input chunk (64 KiB; V8 shares the characters of a substring of 13 or more,
- * shorter ones are copies already), so keeping the field itself — in a process-wide map, or in a
- * file's KnownRows (score-csv.ts) — keeps that chunk's text alive, and each young-generation
- * collection copies it on the way. `' ' + text` and `slice(1)` make V8 flatten the characters into
- * a string of their own (≈ 0.05 µs, a quarter of a round trip through a Buffer).
- */
-export function detachedText(text: string): string {
-  return text.length < 13 ? text : (' ' + text).slice(1);
-}
 
 /** Every placeholder starts with n, N, - or ? (plain text has no blank to strip first). */
 function mayBePlaceholder(first: number): boolean {

@@ -4,18 +4,20 @@ import { describe, expect, it } from 'vitest';
 import { CsvSyntaxError, CsvTokenizer } from '../../../src/ml/csv-tokenizer.js';
 import { mulberry32 } from '../../../src/ml/random.js';
 
-/** Tokenizes `text` fed in the given pieces; returns every record and its start line. */
-function tokenize(pieces: string[]): { records: string[][]; lines: number[] } {
+/** Tokenizes the text fed in the given pieces (strings as UTF-8); returns every record and its start line. */
+function tokenize(pieces: (string | Uint8Array)[]): { records: string[][]; lines: number[] } {
   const t = new CsvTokenizer();
   const records: string[][] = [];
   const lines: number[] = [];
   const take = () => {
-    records.push(...t.records);
-    lines.push(...t.lines);
+    for (let r = 0; r < t.count; r++) {
+      records.push(t.fields(r));
+      lines.push(t.line(r));
+    }
     t.clear();
   };
   for (const piece of pieces) {
-    t.push(piece);
+    t.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
     take();
   }
   t.end();
@@ -23,12 +25,13 @@ function tokenize(pieces: string[]): { records: string[][]; lines: number[] } {
   return { records, lines };
 }
 
-/** `text` cut into pieces of random length (1 to max characters). */
-function pieces(text: string, random: () => number, max: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
+/** `text`'s UTF-8 bytes cut into pieces of random length (1 to max bytes): cuts fall inside characters too. */
+function pieces(text: string, random: () => number, max: number): Uint8Array[] {
+  const bytes = Buffer.from(text);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; ) {
     const n = 1 + Math.floor(random() * max);
-    out.push(text.slice(i, i + n));
+    out.push(bytes.subarray(i, i + n));
     i += n;
   }
   return out;
