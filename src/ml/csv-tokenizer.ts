@@ -43,6 +43,16 @@ const QUOTED_ESCAPES = 2;
 
 const EMPTY = Buffer.alloc(0);
 
+/** The parts as one Buffer: the only one as it is (no copy), several copied end to end. */
+function joined(parts: readonly Uint8Array[], length = -1): Buffer {
+  if (parts.length === 0) return EMPTY;
+  if (parts.length === 1) {
+    const only = parts[0] as Uint8Array;
+    return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
+  }
+  return length >= 0 ? Buffer.concat(parts, length) : Buffer.concat(parts);
+}
+
 function grown<T extends Int32Array | Uint8Array>(a: T, needed: number): T {
   if (needed <= a.length) return a;
   const bigger = new (a.constructor as new (n: number) => T)(Math.max(needed, 2 * a.length));
@@ -71,10 +81,10 @@ export class CsvTokenizer {
    */
   private retryAt = 0;
 
-  /** The buffer the batch's offsets point into. */
-  bytes: Buffer = EMPTY;
   /** Records in the batch. */
   count = 0;
+  /** the buffer each record's offsets point into */
+  private buffers: Buffer[] = [];
   private starts = new Int32Array(256);
   private ends = new Int32Array(256);
   private lines = new Int32Array(256);
@@ -99,6 +109,7 @@ export class CsvTokenizer {
   }
 
   clear(): void {
+    this.buffers.fill(EMPTY, 0, this.count);
     this.count = 0;
     this.fieldTotal = 0;
     this.firstField[0] = 0;
@@ -109,12 +120,17 @@ export class CsvTokenizer {
     return this.lines[r] as number;
   }
 
-  /** Byte offset in `bytes` of record r's first character. */
+  /** The bytes record r was read from: its offsets (`recordStart`, `recordEnd`) point into them. */
+  bytes(r: number): Buffer {
+    return this.buffers[r] as Buffer;
+  }
+
+  /** Byte offset in `bytes(r)` of record r's first character. */
   recordStart(r: number): number {
     return this.starts[r] as number;
   }
 
-  /** Byte offset in `bytes` just after record r's last field (before its line end). */
+  /** Byte offset in `bytes(r)` just after record r's last field (before its line end). */
   recordEnd(r: number): number {
     return this.ends[r] as number;
   }
@@ -126,7 +142,7 @@ export class CsvTokenizer {
   /** Field f of record r as text (quotes removed, `""` read as `"`). */
   field(r: number, f: number): string {
     const i = (this.firstField[r] as number) + f;
-    const text = this.bytes.toString('utf8', this.fieldStarts[i], this.fieldEnds[i]);
+    const text = (this.buffers[r] as Buffer).toString('utf8', this.fieldStarts[i], this.fieldEnds[i]);
     return this.fieldKinds[i] === QUOTED_ESCAPES ? text.replaceAll('""', '"') : text;
   }
 
@@ -141,16 +157,28 @@ export class CsvTokenizer {
   private run(end: boolean): void {
     if (this.pendingLength === 0) return;
     if (this.count > 0) throw new Error('CsvTokenizer: take the batch (clear) before pushing more');
-    const b = this.pending.length === 1 ? Buffer.from((this.pending[0] as Uint8Array).buffer, (this.pending[0] as Uint8Array).byteOffset, this.pendingLength) : Buffer.concat(this.pending, this.pendingLength);
-    this.bytes = b;
+    let parts = this.pending;
     let from = 0;
     if (this.atStart) {
       // a UTF-8 byte order mark is not part of the first field
+      const b = joined(parts, this.pendingLength);
       if (b.length < 3 && !end && b[0] === 0xef && (b.length < 2 || b[1] === 0xbb)) return;
       this.atStart = false;
       if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) from = 3;
+      parts = [b];
+    } else if (parts.length === 2 && (this.delimiter === ONLY_LF || this.delimiter === CRLF)) {
+      // The record the last chunk cut is completed with this chunk's first line alone, so that
+      // the chunk is read where it is rather than copied behind it. Records end at an LF here, and
+      // none ended in the cut part, so the first line either completes it or adds nothing.
+      const [rest, chunk] = parts as [Uint8Array, Uint8Array];
+      const lf = chunk.indexOf(LF);
+      if (lf >= 0) {
+        const head = joined([rest, chunk.subarray(0, lf + 1)], rest.length + lf + 1);
+        if (this.parse(head, 0, false) === head.length) parts = lf + 1 < chunk.length ? [chunk.subarray(lf + 1)] : [];
+      }
     }
-    const consumed = this.parse(b, from, end);
+    const b = joined(parts, parts.length === this.pending.length ? this.pendingLength : -1);
+    const consumed = b.length > 0 ? this.parse(b, from, end) : 0;
     const rest = b.subarray(consumed);
     this.pending = rest.length > 0 ? [rest] : [];
     this.pendingLength = rest.length;
@@ -169,7 +197,7 @@ export class CsvTokenizer {
     this.fieldKinds[i] = kind;
   }
 
-  private addRecord(start: number, end: number, line: number): void {
+  private addRecord(b: Buffer, start: number, end: number, line: number): void {
     const r = this.count++;
     if (r === this.starts.length) {
       this.starts = grown(this.starts, r + 1);
@@ -177,6 +205,7 @@ export class CsvTokenizer {
       this.lines = grown(this.lines, r + 1);
       this.firstField = grown(this.firstField, this.starts.length + 1);
     }
+    this.buffers[r] = b;
     this.starts[r] = start;
     this.ends[r] = end;
     this.lines[r] = line;
@@ -293,7 +322,7 @@ export class CsvTokenizer {
         }
         if (recordEnd >= 0) break;
       }
-      if (this.fieldTotal > fieldsBefore) this.addRecord(start, contentEnd, line);
+      if (this.fieldTotal > fieldsBefore) this.addRecord(b, start, contentEnd, line);
       line += breaks + 1;
       start = recordEnd;
     }

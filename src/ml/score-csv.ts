@@ -74,64 +74,98 @@ export interface ScoredCsv {
  * Exact: the same bytes are the same fields, the same cleaned record and the same features, and
  * the forward pass scores every row on its own, so the line is the one the row would get. Only
  * rows that were scored are kept (a rejected row's error names its line). Per file (nothing is
- * kept between requests) and bounded: the first `limit` distinct rows, `maxBytes` of lines. It
- * pays only for repeated rows: the 5,769 real rows are 5,769 distinct ones.
+ * kept between requests) and bounded: the first `limit` distinct rows, `maxBytes` of records and
+ * lines, and at most `MAX_CHAIN` records compared for one row. It pays only for repeated rows: the
+ * 5,769 real rows are 5,769 distinct ones.
  */
 class KnownRows {
-  /** the record's bytes (as latin1 text: one character a byte, so equal texts are equal bytes) → entry */
-  private readonly entries = new Map<string, number>();
-  /** the entries' scored lines, end to end */
-  private lines: Buffer;
-  private linesAt = 0;
-  private lineStarts = new Int32Array(1024);
+  /** sampledHash → the newest entry with that hash; `next` chains the older ones (-1: none) */
+  private readonly newest = new Map<number, number>();
+  private next = new Int32Array(1024);
+  /** the entries' record bytes and scored lines, end to end: entry e's record is [spans[3e], spans[3e+1]), its line [spans[3e+1], spans[3e+2]) */
+  private text = Buffer.allocUnsafe(512 * 1024);
+  private textAt = 0;
+  private spans = new Int32Array(3 * 1024);
+  private count = 0;
   labels = new Uint8Array(1024);
   probabilities: Float32Array;
 
   constructor(
     private readonly k: number,
     private readonly limit = 20_000,
-    private readonly maxBytes = 16 * 1024 * 1024,
+    private readonly maxBytes = 32 * 1024 * 1024,
   ) {
     this.probabilities = new Float32Array(1024 * k);
-    this.lines = Buffer.allocUnsafe(256 * 1024);
   }
 
-  /** The entry of a record with these bytes, or -1. */
-  find(key: string): number {
-    return this.entries.get(key) ?? -1;
+  /**
+   * A hash of the record bytes b[start, end): their length and at most 64 of them, evenly spread
+   * (hashing every byte cost as much as the rest of a known row); rows it confuses are told apart
+   * by comparing their bytes.
+   */
+  static hash(b: Uint8Array, start: number, end: number): number {
+    const n = end - start;
+    const step = 1 + (n >> 6);
+    let h = n;
+    for (let i = start; i < end; i += step) h = Math.imul(h ^ (b[i] as number), 0x9e3779b1);
+    return h ^ (h >>> 15);
+  }
+
+  /** The entry whose record is b[start, end), or -1. */
+  find(b: Buffer, start: number, end: number, hash: number): number {
+    const { spans, text } = this;
+    let e = this.newest.get(hash) ?? -1;
+    for (let tries = 0; e >= 0 && tries < MAX_CHAIN; tries++, e = this.next[e] as number) {
+      const from = spans[3 * e] as number;
+      const to = spans[3 * e + 1] as number;
+      if (to - from === end - start && b.compare(text, from, to, start, end) === 0) return e;
+    }
+    return -1;
   }
 
   /** The scored line of an entry. */
   line(entry: number): Uint8Array {
-    return this.lines.subarray(this.lineStarts[entry], entry + 1 < this.entries.size ? this.lineStarts[entry + 1] : this.linesAt);
+    return this.text.subarray(this.spans[3 * entry + 1], this.spans[3 * entry + 2]);
   }
 
-  add(key: string, line: Uint8Array, label: number, probs: Float32Array, base: number): void {
-    const entry = this.entries.size;
-    if (entry >= this.limit || this.linesAt + line.length > this.maxBytes || this.entries.has(key)) return; // full, or the same row twice in one chunk
-    if (entry === this.lineStarts.length) {
-      const starts = new Int32Array(2 * entry);
-      starts.set(this.lineStarts);
-      this.lineStarts = starts;
-      const labels = new Uint8Array(2 * entry);
-      labels.set(this.labels);
-      this.labels = labels;
-      const probabilities = new Float32Array(2 * entry * this.k);
-      probabilities.set(this.probabilities);
-      this.probabilities = probabilities;
+  add(b: Buffer, start: number, end: number, hash: number, line: Uint8Array, label: number, probs: Float32Array, base: number): void {
+    const entry = this.count;
+    const bytes = end - start + line.length;
+    if (entry >= this.limit || this.textAt + bytes > this.maxBytes || this.find(b, start, end, hash) >= 0) return; // full, or the same row twice in one chunk
+    if (entry === this.next.length) {
+      this.next = grown(this.next, 2 * entry);
+      this.spans = grown(this.spans, 6 * entry);
+      this.labels = grown(this.labels, 2 * entry);
+      this.probabilities = grown(this.probabilities, 2 * entry * this.k);
     }
-    if (this.linesAt + line.length > this.lines.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * this.lines.length, this.linesAt + line.length));
-      this.lines.copy(bigger, 0, 0, this.linesAt);
-      this.lines = bigger;
+    if (this.textAt + bytes > this.text.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(2 * this.text.length, this.textAt + bytes));
+      this.text.copy(bigger, 0, 0, this.textAt);
+      this.text = bigger;
     }
-    this.lineStarts[entry] = this.linesAt;
-    this.lines.set(line, this.linesAt);
-    this.linesAt += line.length;
+    const at = this.textAt;
+    b.copy(this.text, at, start, end);
+    this.text.set(line, at + end - start);
+    this.spans[3 * entry] = at;
+    this.spans[3 * entry + 1] = at + end - start;
+    this.spans[3 * entry + 2] = at + bytes;
+    this.textAt = at + bytes;
     this.labels[entry] = label;
     this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
-    this.entries.set(key, entry);
+    this.next[entry] = this.newest.get(hash) ?? -1;
+    this.newest.set(hash, entry);
+    this.count++;
   }
+}
+
+/** KnownRows compares a row with at most this many earlier rows of the same hash (rows made to collide cost no more). */
+const MAX_CHAIN = 8;
+
+/** `a` copied into a typed array of `size` elements. */
+function grown<T extends Int32Array | Uint8Array | Float32Array>(a: T, size: number): T {
+  const bigger = new (a.constructor as new (n: number) => T)(size);
+  bigger.set(a);
+  return bigger;
 }
 
 /** Per-row results, grown by doubling. */
@@ -142,12 +176,8 @@ class RowStore {
     if (rows <= this.labels.length) return;
     let size = this.labels.length;
     while (size < rows) size *= 2;
-    const labels = new Uint8Array(size);
-    labels.set(this.labels);
-    const probabilities = new Float32Array(size * LABELS.length);
-    probabilities.set(this.probabilities);
-    this.labels = labels;
-    this.probabilities = probabilities;
+    this.labels = grown(this.labels, size);
+    this.probabilities = grown(this.probabilities, size * LABELS.length);
   }
 }
 
@@ -178,13 +208,16 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   const out = new CsvBytes(writeBytes + 64 * 1024);
   const known = new KnownRows(k);
   // The current chunk, every row in order: its fields (null: a known row, not read); its row in
-  // `features` (-1: none), and then its bytes as `known`'s key ('' when it has no key); its entry
-  // in `known` (-1: none); its error when it has neither. Fixed-size arrays, written by row index:
+  // `features` (-1: none), and then its record's bytes and their hash, for `known` (null: none);
+  // its entry in `known` (-1: none); its error when it has neither. Fixed-size arrays, written by row index:
   // nothing per row but the fields.
   const chunkFields = new Array<string[] | null>(chunkRows).fill(null);
   let chunkSize = 0;
   const chunkAt = new Int32Array(chunkRows);
-  const chunkKeys = new Array<string>(chunkRows).fill('');
+  const chunkBytes = new Array<Buffer | null>(chunkRows).fill(null);
+  const chunkStarts = new Int32Array(chunkRows);
+  const chunkEnds = new Int32Array(chunkRows);
+  const chunkHashes = new Int32Array(chunkRows);
   const chunkKnown = new Int32Array(chunkRows);
   const chunkErrors = new Array<string>(chunkRows).fill('');
   let chunkScored = 0;
@@ -230,15 +263,15 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       out.raw(labelCells[best] as string);
       for (let j = 0; j < k; j++) out.fixed6(probs[base + j] as number); // formatProbability's text, without the string
       out.raw(',\n');
-      const key = chunkKeys[i] as string;
-      if (key !== '') known.add(key, out.written(lineStart), best, probs, base);
+      const bytes = chunkBytes[i];
+      if (bytes) known.add(bytes, chunkStarts[i] as number, chunkEnds[i] as number, chunkHashes[i] as number, out.written(lineStart), best, probs, base);
       if (store) {
         store.labels[row] = best;
         store.probabilities.set(probs.subarray(base, base + k), row * k);
       }
     }
     chunkFields.fill(null, 0, chunkSize);
-    chunkKeys.fill('', 0, chunkSize);
+    chunkBytes.fill(null, 0, chunkSize);
     chunkSize = 0;
     chunkScored = 0;
   };
@@ -265,11 +298,20 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       const fieldCount = records.fieldCount(r);
       let entry = -1;
       if (fieldCount === width) {
-        const key = records.bytes.toString('latin1', records.recordStart(r), records.recordEnd(r));
-        entry = known.find(key);
+        const bytes = records.bytes(r);
+        const start = records.recordStart(r);
+        const end = records.recordEnd(r);
+        const hash = KnownRows.hash(bytes, start, end);
+        entry = known.find(bytes, start, end, hash);
         chunkKnown[i] = entry;
-        if (entry >= 0) scored++;
-        else chunkKeys[i] = key;
+        if (entry >= 0) {
+          scored++;
+        } else {
+          chunkBytes[i] = bytes;
+          chunkStarts[i] = start;
+          chunkEnds[i] = end;
+          chunkHashes[i] = hash;
+        }
       }
       if (entry < 0) {
         const fields = records.fields(r);
