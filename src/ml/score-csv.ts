@@ -82,11 +82,10 @@ class KnownRows {
   /** sampledHash → the newest entry with that hash; `next` chains the older ones (-1: none) */
   private readonly newest = new Map<number, number>();
   private next = new Int32Array(1024);
-  /** the entries' record bytes and scored lines, end to end: entry e's record is [spans[3e], spans[3e+1]), its line [spans[3e+1], spans[3e+2]) */
-  private text = Buffer.allocUnsafe(512 * 1024);
-  private textAt = 0;
-  private spans = new Int32Array(3 * 1024);
-  private count = 0;
+  /** each entry's record bytes and scored line, copies of their own (copied out of as they are: no view made per row) */
+  private readonly records: Buffer[] = [];
+  readonly lines: Buffer[] = [];
+  private bytes = 0;
   labels = new Uint8Array(1024);
   probabilities: Float32Array;
 
@@ -113,48 +112,31 @@ class KnownRows {
 
   /** The entry whose record is b[start, end), or -1. */
   find(b: Buffer, start: number, end: number, hash: number): number {
-    const { spans, text } = this;
     let e = this.newest.get(hash) ?? -1;
     for (let tries = 0; e >= 0 && tries < MAX_CHAIN; tries++, e = this.next[e] as number) {
-      const from = spans[3 * e] as number;
-      const to = spans[3 * e + 1] as number;
-      if (to - from === end - start && b.compare(text, from, to, start, end) === 0) return e;
+      const record = this.records[e] as Buffer;
+      if (record.length === end - start && b.compare(record, 0, record.length, start, end) === 0) return e;
     }
     return -1;
   }
 
-  /** The scored line of an entry. */
-  line(entry: number): Uint8Array {
-    return this.text.subarray(this.spans[3 * entry + 1], this.spans[3 * entry + 2]);
-  }
-
   add(b: Buffer, start: number, end: number, hash: number, line: Uint8Array, label: number, probs: Float32Array, base: number): void {
-    const entry = this.count;
+    const entry = this.records.length;
+    const k = this.k;
     const bytes = end - start + line.length;
-    if (entry >= this.limit || this.textAt + bytes > this.maxBytes || this.find(b, start, end, hash) >= 0) return; // full, or the same row twice in one chunk
+    if (entry >= this.limit || this.bytes + bytes > this.maxBytes || this.find(b, start, end, hash) >= 0) return; // full, or the same row twice in one chunk
     if (entry === this.next.length) {
       this.next = grown(this.next, 2 * entry);
-      this.spans = grown(this.spans, 6 * entry);
       this.labels = grown(this.labels, 2 * entry);
-      this.probabilities = grown(this.probabilities, 2 * entry * this.k);
+      this.probabilities = grown(this.probabilities, 2 * entry * k);
     }
-    if (this.textAt + bytes > this.text.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(2 * this.text.length, this.textAt + bytes));
-      this.text.copy(bigger, 0, 0, this.textAt);
-      this.text = bigger;
-    }
-    const at = this.textAt;
-    b.copy(this.text, at, start, end);
-    this.text.set(line, at + end - start);
-    this.spans[3 * entry] = at;
-    this.spans[3 * entry + 1] = at + end - start;
-    this.spans[3 * entry + 2] = at + bytes;
-    this.textAt = at + bytes;
+    this.records.push(Buffer.from(b.subarray(start, end)));
+    this.lines.push(Buffer.from(line));
+    this.bytes += bytes;
     this.labels[entry] = label;
-    this.probabilities.set(probs.subarray(base, base + this.k), entry * this.k);
+    for (let j = 0; j < k; j++) this.probabilities[entry * k + j] = probs[base + j] as number;
     this.next[entry] = this.newest.get(hash) ?? -1;
     this.newest.set(hash, entry);
-    this.count++;
   }
 }
 
@@ -205,7 +187,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
   let width = 0;
   let rows = 0;
   let scored = 0;
-  const out = new CsvBytes(writeBytes + 64 * 1024);
+  const out = new CsvBytes(2 * writeBytes); // room for a chunk's rows beyond writeBytes before it is handed over, without growing
   const known = new KnownRows(k);
   // The current chunk, every row in order: its fields (null: a known row, not read); its row in
   // `features` (-1: none), and then its record's bytes and their hash, for `known` (null: none);
@@ -232,10 +214,10 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       if (entry >= 0) {
         const best = known.labels[entry] as number;
         classCounts[best] = (classCounts[best] as number) + 1;
-        out.bytes(known.line(entry));
+        out.bytes(known.lines[entry] as Buffer);
         if (store) {
           store.labels[row] = best;
-          store.probabilities.set(known.probabilities.subarray(entry * k, entry * k + k), row * k);
+          for (let j = 0; j < k; j++) store.probabilities[row * k + j] = known.probabilities[entry * k + j] as number;
         }
         continue;
       }
@@ -267,7 +249,7 @@ export async function scoreCsv(classifier: FacilityClassifier, input: CsvInput, 
       if (bytes) known.add(bytes, chunkStarts[i] as number, chunkEnds[i] as number, chunkHashes[i] as number, out.written(lineStart), best, probs, base);
       if (store) {
         store.labels[row] = best;
-        store.probabilities.set(probs.subarray(base, base + k), row * k);
+        for (let j = 0; j < k; j++) store.probabilities[row * k + j] = probs[base + j] as number;
       }
     }
     chunkFields.fill(null, 0, chunkSize);

@@ -125,25 +125,36 @@ export class DownloadStore {
     let total = 0;
     let stored = 0;
     let failure: unknown = null;
-    // At most one chunk compressed and inserted at a time: storing overlaps with scoring the next chunk.
-    let inFlight: Promise<void> = Promise.resolve();
+    // Storing is a pipeline beside the scoring: a chunk is compressed (thread pool) while the one
+    // before it is inserted. A new chunk waits for the last one's compression and for the insert
+    // before that, so at most three chunks are held. Compressing and inserting one after the other
+    // made the scorer wait ≈ 200 ms of a 50,000-row file's 450.
+    let compressed: Promise<unknown> = Promise.resolve();
+    let inserted: Promise<void> = Promise.resolve();
+    let insertedBefore: Promise<void> = Promise.resolve();
 
     const flush = async () => {
       if (buffered === 0) return;
       const bytes = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, buffered);
       parts = [];
       buffered = 0;
-      await inFlight;
+      await Promise.all([compressed, insertedBefore]);
       if (failure) throw failure;
       const chunk = seq++;
       total += bytes.length;
-      const store = async () => {
-        const encoded = this.compress ? await gzip(bytes, { level: 1 }) : bytes;
+      // one output buffer for a whole chunk's gzip (zlib's default, 16 KiB, is a thread-pool round trip every 16 KiB)
+      const encoding = this.compress ? gzip(bytes, { level: 1, chunkSize: 256 * 1024 }) : Promise.resolve(bytes);
+      compressed = encoding.catch(() => undefined);
+      const previous = inserted;
+      insertedBefore = previous;
+      inserted = (async () => {
+        const encoded = await encoding;
+        await previous;
+        if (failure) return;
         stored += encoded.length;
         await db.query('INSERT INTO prediction_download_chunk (download_id, seq, bytes) VALUES ($1, $2, $3)', [id, chunk, encoded]);
-      };
-      inFlight = store().catch((error: unknown) => {
-        failure = error;
+      })().catch((error: unknown) => {
+        failure ??= error;
       });
     };
 
@@ -158,7 +169,7 @@ export class DownloadStore {
       },
       commit: async () => {
         await flush();
-        await inFlight;
+        await inserted;
         if (failure) throw failure;
         await db.query(
           `UPDATE prediction_download
@@ -170,7 +181,7 @@ export class DownloadStore {
         void this.sweepQuietly();
       },
       abort: async () => {
-        await inFlight;
+        await inserted;
         parts = [];
         await db.query('DELETE FROM prediction_download WHERE id = $1', [id]);
       },
