@@ -43,6 +43,16 @@ const QUOTED_ESCAPES = 2;
 
 const EMPTY = Buffer.alloc(0);
 
+/** Line breaks (`\r\n`, `\n`, lone `\r`) in b[from, to). */
+function lineBreaks(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i];
+    if (c === LF || (c === CR && b[i + 1] !== LF)) n++;
+  }
+  return n;
+}
+
 /** The parts as one Buffer: the only one as it is (no copy), several copied end to end. */
 function joined(parts: readonly Uint8Array[], length = -1): Buffer {
   if (parts.length === 0) return EMPTY;
@@ -223,6 +233,8 @@ export class CsvTokenizer {
       this.currentLine = line;
       return start;
     };
+    let nextLf = -1; // position of the next LF at or after the quoted field being read (-1: not searched yet)
+    let nextCr = -1;
     while (start < len) {
       const fieldsBefore = this.fieldTotal;
       let pos = start;
@@ -236,11 +248,13 @@ export class CsvTokenizer {
           let kind = QUOTED;
           let inside = 0; // line breaks inside the field
           for (;;) {
-            let c = 0;
-            while (q < len && (c = b[q] as number) !== QUOTE) {
-              if (c === LF || (c === CR && b[q + 1] !== LF)) inside++;
-              q++;
-            }
+            // memchr for the quote, and for the next LF and CR (kept until passed: one search each per record)
+            const close = b.indexOf(QUOTE, q);
+            const stop = close < 0 ? len : close;
+            if (nextLf < q) nextLf = b.indexOf(LF, q) >>> 0; // none: 2^32 - 1, after any position
+            if (nextCr < q) nextCr = b.indexOf(CR, q) >>> 0;
+            if (nextLf < stop || nextCr < stop) inside += lineBreaks(b, Math.min(nextLf, nextCr), stop);
+            q = stop;
             if (q === len || (q + 1 === len && !end)) {
               if (!end) return incomplete(fieldsBefore);
               throw new CsvSyntaxError(`a quoted field is never closed (it starts on line ${line + breaks})`, line + breaks, true);

@@ -50,6 +50,15 @@ describe('CsvTokenizer', () => {
     expect(lines).toEqual([1, 2, 4, 6]);
   });
 
+  it('counts the line breaks of every quoted field of a record, however the bytes are cut', () => {
+    const text = 'h1,h2,h3\r\n"a","b\r\nc","d\ne"\r\n"f\rg",h,"i"\r\nlast,"x\r\n\r\ny",z\r\nend,,\r\n';
+    const whole = tokenize([text]);
+    expect(whole.records).toEqual([['h1', 'h2', 'h3'], ['a', 'b\r\nc', 'd\ne'], ['f\rg', 'h', 'i'], ['last', 'x\r\n\r\ny', 'z'], ['end', '', '']]);
+    expect(whole.lines).toEqual([1, 2, 5, 7, 10]);
+    const random = mulberry32(7);
+    for (let round = 0; round < 50; round++) expect(tokenize(pieces(text, random, 1 + (round % 9)))).toEqual(whole);
+  });
+
   it('takes the first line end outside quotes as the file’s: CR-only files work, a stray CR stays in its field', () => {
     expect(tokenize(['a,b\rc,d\r']).records).toEqual([['a', 'b'], ['c', 'd']]);
     expect(tokenize(['a,b\nc,d\r\ne\n']).records).toEqual([['a', 'b'], ['c', 'd\r'], ['e']]);
