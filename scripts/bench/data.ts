@@ -60,8 +60,11 @@ export async function sampleInputs(source: { open: () => NodeJS.ReadableStream }
   return { inputs, skipped: csv.rows.length - inputs.length };
 }
 
-/** A CSV of `rows` data rows made by cycling through the real file's rows (header kept; rows of the wrong width left out). */
-export async function repeatedCsv(source: { open: () => NodeJS.ReadableStream }, rows: number): Promise<Buffer> {
+/**
+ * A CSV of `rows` data rows made by cycling through the real file's rows (header kept; rows of the
+ * wrong width left out); without `rows`, each real row once.
+ */
+export async function repeatedCsv(source: { open: () => NodeJS.ReadableStream }, rows?: number): Promise<Buffer> {
   let header: string[] | null = null;
   const lines: string[] = [];
   await forEachCsvBatch(source.open(), (records) => {
@@ -72,6 +75,6 @@ export async function repeatedCsv(source: { open: () => NodeJS.ReadableStream },
     }
   });
   const out: string[] = [csvLine(header ?? [])];
-  for (let i = 0; i < rows; i++) out.push(lines[i % lines.length] as string);
+  for (let i = 0; i < (rows ?? lines.length); i++) out.push(lines[i % lines.length] as string);
   return Buffer.from(out.join(''));
 }
