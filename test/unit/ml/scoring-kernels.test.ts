@@ -68,4 +68,29 @@ describe('scoreCsv, rows met earlier in the file', () => {
       expect(Array.from(result.probabilities.subarray(4 * 3, 5 * 3))).toEqual(Array.from(result.probabilities.subarray(0, 3)));
     }
   });
+
+  it('reads a repeated row from its bytes however the file is cut and whatever its line ends; a repeated bad row names its own line', async () => {
+    const classifier = FacilityClassifier.fromBundle(await loadBundleFromDir(path.join(REPO_ROOT, 'models/facility-rating')));
+    const rows = [a, bad, b, a, bad, `"Kasubi HC III","OPD, Laboratory",0.327,32.55,4.1,Monday: Open 24 hours,,0706 399074,GOVT,Rubaga Division\n`, a];
+    const alone = await Promise.all(rows.map(async (row) => (await score(classifier, [row])).lines[0]));
+    for (const ending of ['\n', '\r\n']) {
+      const text = Buffer.from((header + rows.join('')).replaceAll('\n', ending));
+      const expectedLines = alone.map((line, i) => (i === 1 || i === 4 ? line?.replace('line 2', `line ${i + 2}`) : line));
+      let seed = 3;
+      for (const pieceBytes of [1, 7, 64, text.length]) {
+        const pieces: Buffer[] = [];
+        for (let at = 0; at < text.length; ) {
+          seed = (seed * 1103515245 + 12345) >>> 0;
+          const n = 1 + (seed % pieceBytes);
+          pieces.push(text.subarray(at, at + n));
+          at += n;
+        }
+        const parts: Buffer[] = [];
+        const result = await scoreCsv(classifier, Readable.from(pieces), { chunkRows: 2, keepResults: true, write: (bytes) => void parts.push(Buffer.from(bytes)) });
+        expect(Buffer.concat(parts).toString().split('\n').slice(1, -1)).toEqual(expectedLines);
+        expect([...result.rowErrors.keys()]).toEqual([1, 4]);
+        expect(result.rowErrors.get(4)).toMatch(/^line 6, latitude: /);
+      }
+    }
+  });
 });
