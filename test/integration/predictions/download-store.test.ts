@@ -100,7 +100,28 @@ describe('DownloadStore (PostgreSQL)', () => {
     const d = await s.create();
     await d.write('x,y,z\n');
     await d.write('1,2,3\n');
+    await d.write('4,5,6\n'); // storing runs up to two chunks behind the writes: the first is in by now
     expect(await count('prediction_download_chunk', d.id)).toBeGreaterThan(0);
+    await d.abort();
+    expect(await count('prediction_download', d.id)).toBe(0);
+    expect(await count('prediction_download_chunk', d.id)).toBe(0);
+  });
+
+  it('a chunk that cannot be stored fails the file (a later write or the commit), and abort removes what was stored', async () => {
+    let inserts = 0;
+    const failing = {
+      query: (sql: string, params?: unknown[]) => {
+        if (sql.startsWith('INSERT INTO prediction_download_chunk') && ++inserts === 3) return Promise.reject(new Error('disk full'));
+        return pool.query(sql, params);
+      },
+    };
+    const s = new DownloadStore({ db: failing as unknown as pg.Pool, ttlMs: 60_000, maxFiles: 10, chunkBytes: 4 });
+    const d = await s.create();
+    const outcome = (async () => {
+      for (let i = 0; i < 20; i++) await d.write(`${i},x\n`);
+      await d.commit();
+    })();
+    await expect(outcome).rejects.toThrow('disk full');
     await d.abort();
     expect(await count('prediction_download', d.id)).toBe(0);
     expect(await count('prediction_download_chunk', d.id)).toBe(0);
