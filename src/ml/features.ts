@@ -178,38 +178,6 @@ export function fitFeatureState(train: readonly FacilityRecord[], opts: FeatureF
   };
 }
 
-/**
- * True when FeatureEncoder.encodeInto gives `a` and `b` the same features: every field encodeRow
- * reads, as it reads it (the phone number and website only as present or not, the rating not at
- * all). Keep it, and `encodingHash`, in step with encodeRow.
- */
-export function sameEncoding(a: FacilityRecord, b: FacilityRecord): boolean {
-  return (
-    a.latitude === b.latitude && a.longitude === b.longitude && a.careSystem === b.careSystem &&
-    (a.phoneNumber === null) === (b.phoneNumber === null) && (a.website === null) === (b.website === null) &&
-    a.subcounty === b.subcounty && a.facilityName === b.facilityName && a.services === b.services && a.operatingHours === b.operatingHours
-  );
-}
-
-/**
- * A 32-bit hash of what `sameEncoding` compares: records it calls the same get the same hash.
- * Cheap rather than thorough: the coordinates, and of each text only its length and three of its
- * characters (reading whole texts would cost as much as comparing them); a collision only costs a
- * comparison.
- */
-export function encodingHash(r: FacilityRecord): number {
-  const mix = (h: number, v: number) => Math.imul(h ^ v, 0x01000193);
-  const text = (t: string | null) => (t === null ? -1 : t.length ^ (t.charCodeAt(0) << 8) ^ (t.charCodeAt(t.length >> 1) << 16) ^ (t.charCodeAt(t.length - 1) << 24));
-  let h = 0x811c9dc5 | 0;
-  h = mix(h, r.latitude === null ? -1 : (r.latitude * 1e6) | 0);
-  h = mix(h, r.longitude === null ? -1 : (r.longitude * 1e6) | 0);
-  h = mix(h, (r.careSystem === null ? 0 : r.careSystem.length) | (r.phoneNumber === null ? 0 : 16) | (r.website === null ? 0 : 32));
-  h = mix(h, text(r.subcounty));
-  h = mix(h, text(r.facilityName));
-  h = mix(h, text(r.services));
-  return mix(h, text(r.operatingHours));
-}
-
 const CACHE_LIMIT = 20_000;
 const NO_SERVICES = { slots: [], items: 0 } as const;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFacilityInput } from '../../../src/ml/clean.js';
-import { encodingHash, FeatureEncoder, fitFeatureState, nameTypeTokens, normalizeService, sameEncoding } from '../../../src/ml/features.js';
+import { FeatureEncoder, fitFeatureState, nameTypeTokens, normalizeService } from '../../../src/ml/features.js';
 import type { FacilityRecord } from '../../../src/ml/types.js';
 
 const rec = (over: Partial<FacilityRecord>): FacilityRecord => normalizeFacilityInput({ ...over });
@@ -92,23 +92,6 @@ describe('fitFeatureState / FeatureEncoder', () => {
     expect(out[0]).toBe(7);
     expect(out[enc.featureCount * 2]).toBe(7);
     expect(Array.from(out.subarray(enc.featureCount, enc.featureCount * 2))).toEqual(Array.from(encode(train[3] as FacilityRecord)));
-  });
-
-  it('sameEncoding: records it calls the same have the same hash and the same features; each field the encoder reads counts', () => {
-    const base = train[3] as FacilityRecord;
-    const alike: Partial<FacilityRecord>[] = [{ rating: 4.5 }, { rating: null }, { phoneNumber: '0700 111111' }, { website: null }, { facilityName: `${base.facilityName as string}` }];
-    for (const change of alike) {
-      const other = { ...base, ...change };
-      expect(sameEncoding(base, other)).toBe(true);
-      expect(encodingHash(other)).toBe(encodingHash(base));
-      expect(Array.from(encode(other))).toEqual(Array.from(encode(base)));
-    }
-    const different: Partial<FacilityRecord>[] = [
-      { latitude: 0.31 }, { longitude: null, latitude: null }, { careSystem: 'PNFP' }, { careSystem: null }, { phoneNumber: null },
-      { website: 'https://x.ug' }, { subcounty: 'Sub 4' }, { subcounty: null }, { facilityName: 'Mengo Clinic' }, { facilityName: null },
-      { services: 'Maternity' }, { services: null }, { operatingHours: 'Closed' }, { operatingHours: null },
-    ];
-    for (const change of different) expect(sameEncoding(base, { ...base, ...change })).toBe(false);
   });
 
   it('encodes one record in microseconds', () => {
