@@ -18,6 +18,8 @@
  * eleven. docs/performance.md has the figures.
  */
 
+import { grown } from './typed-arrays.js';
+
 /** A problem with the file's CSV syntax; `line` is the physical line where it is. */
 export class CsvSyntaxError extends Error {
   override name = 'CsvSyntaxError';
@@ -61,13 +63,6 @@ function joined(parts: readonly Uint8Array[], length = -1): Buffer {
     return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
   }
   return length >= 0 ? Buffer.concat(parts, length) : Buffer.concat(parts);
-}
-
-function grown<T extends Int32Array | Uint8Array>(a: T, needed: number): T {
-  if (needed <= a.length) return a;
-  const bigger = new (a.constructor as new (n: number) => T)(Math.max(needed, 2 * a.length));
-  bigger.set(a);
-  return bigger;
 }
 
 /**

@@ -16,6 +16,7 @@ import type { FacilityClassifier } from './classifier.js';
 import { cleanColumns, COLUMNS } from './clean.js';
 import { columnTexts, CsvLimitError, describeRejection, emptyFileError, fieldCountProblem, forEachCsvBatch, readHeader, type CsvHeader, type CsvInput } from './csv.js';
 import { csvLine, CsvBytes } from './csv-writer.js';
+import { grown } from './typed-arrays.js';
 import { LABELS, type FacilityRecord } from './types.js';
 
 /** The columns the scorer appends to the input's. */
@@ -125,11 +126,9 @@ class KnownRows {
     const k = this.k;
     const bytes = end - start + line.length;
     if (entry >= this.limit || this.bytes + bytes > this.maxBytes || this.find(b, start, end, hash) >= 0) return; // full, or the same row twice in one chunk
-    if (entry === this.next.length) {
-      this.next = grown(this.next, 2 * entry);
-      this.labels = grown(this.labels, 2 * entry);
-      this.probabilities = grown(this.probabilities, 2 * entry * k);
-    }
+    this.next = grown(this.next, entry + 1);
+    this.labels = grown(this.labels, entry + 1);
+    this.probabilities = grown(this.probabilities, (entry + 1) * k);
     this.records.push(Buffer.from(b.subarray(start, end)));
     this.lines.push(Buffer.from(line));
     this.bytes += bytes;
@@ -143,23 +142,13 @@ class KnownRows {
 /** KnownRows compares a row with at most this many earlier rows of the same hash (rows made to collide cost no more). */
 const MAX_CHAIN = 8;
 
-/** `a` copied into a typed array of `size` elements. */
-function grown<T extends Int32Array | Uint8Array | Float32Array>(a: T, size: number): T {
-  const bigger = new (a.constructor as new (n: number) => T)(size);
-  bigger.set(a);
-  return bigger;
-}
-
 /** Per-row results, grown by doubling. */
 class RowStore {
   labels = new Uint8Array(1024);
   probabilities = new Float32Array(1024 * LABELS.length);
   ensure(rows: number): void {
-    if (rows <= this.labels.length) return;
-    let size = this.labels.length;
-    while (size < rows) size *= 2;
-    this.labels = grown(this.labels, size);
-    this.probabilities = grown(this.probabilities, size * LABELS.length);
+    this.labels = grown(this.labels, rows);
+    this.probabilities = grown(this.probabilities, rows * LABELS.length);
   }
 }
 
