@@ -144,7 +144,10 @@ export async function forEachCsvBatch(input: CsvInput, onBatch: (records: CsvRec
       feed(null).then(() => callback(), callback);
     },
   });
-  const source = Symbol.asyncIterator in input ? Readable.from(input as AsyncIterable<Buffer | string>) : (input as Readable);
+  // A stream is piped as it is: every Readable is async-iterable too, and wrapping it in
+  // Readable.from would iterate it (a second stream and a promise per chunk, and an input no
+  // longer left paused for draining when `onBatch` throws).
+  const source = typeof (input as Readable).pipe === 'function' ? (input as Readable) : Readable.from(input as AsyncIterable<Buffer | string>);
   source.on('error', (error) => sink.destroy(error));
   source.pipe(sink);
   await once(sink, 'finish');
