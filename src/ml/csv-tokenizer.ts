@@ -56,13 +56,13 @@ function lineBreaks(b: Uint8Array, from: number, to: number): number {
 }
 
 /** The parts as one Buffer: the only one as it is (no copy), several copied end to end. */
-function joined(parts: readonly Uint8Array[], length = -1): Buffer {
+function joined(parts: readonly Uint8Array[]): Buffer {
   if (parts.length === 0) return EMPTY;
   if (parts.length === 1) {
     const only = parts[0] as Uint8Array;
     return Buffer.isBuffer(only) ? only : Buffer.from(only.buffer, only.byteOffset, only.byteLength);
   }
-  return length >= 0 ? Buffer.concat(parts, length) : Buffer.concat(parts);
+  return Buffer.concat(parts);
 }
 
 /**
@@ -166,7 +166,7 @@ export class CsvTokenizer {
     let from = 0;
     if (this.atStart) {
       // a UTF-8 byte order mark is not part of the first field
-      const b = joined(parts, this.pendingLength);
+      const b = joined(parts);
       if (b.length < 3 && !end && b[0] === 0xef && (b.length < 2 || b[1] === 0xbb)) return;
       this.atStart = false;
       if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) from = 3;
@@ -178,11 +178,11 @@ export class CsvTokenizer {
       const [rest, chunk] = parts as [Uint8Array, Uint8Array];
       const lf = chunk.indexOf(LF);
       if (lf >= 0) {
-        const head = joined([rest, chunk.subarray(0, lf + 1)], rest.length + lf + 1);
+        const head = joined([rest, chunk.subarray(0, lf + 1)]);
         if (this.parse(head, 0, false) === head.length) parts = lf + 1 < chunk.length ? [chunk.subarray(lf + 1)] : [];
       }
     }
-    const b = joined(parts, parts.length === this.pending.length ? this.pendingLength : -1);
+    const b = joined(parts);
     const consumed = b.length > 0 ? this.parse(b, from, end) : 0;
     const rest = b.subarray(consumed);
     this.pending = rest.length > 0 ? [rest] : [];
