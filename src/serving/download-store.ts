@@ -143,12 +143,12 @@ export class DownloadStore {
       const chunk = seq++;
       total += bytes.length;
       // one output buffer for a whole chunk's gzip (zlib's default, 16 KiB, is a thread-pool round trip every 16 KiB)
-      const encoding = this.compress ? gzip(bytes, { level: 1, chunkSize: 256 * 1024 }) : Promise.resolve(bytes);
-      compressed = encoding.catch(() => undefined);
+      const compressing = this.compress ? gzip(bytes, { level: 1, chunkSize: 256 * 1024 }) : Promise.resolve(bytes);
+      compressed = compressing.catch(() => undefined);
       const previous = inserted;
       insertedBefore = previous;
       inserted = (async () => {
-        const encoded = await encoding;
+        const encoded = await compressing;
         await previous;
         if (failure) return;
         stored += encoded.length;
