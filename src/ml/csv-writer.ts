@@ -110,7 +110,7 @@ export class CsvBytes {
     this.at += bytes.length;
   }
 
-  /** What was written from offset `from` (of `length`) on: a view, valid until the next write or take. */
+  /** What was written from offset `from` (an earlier `length`) on: a view, valid until the next write or take. */
   written(from: number): Uint8Array {
     return this.buf.subarray(from, this.at);
   }

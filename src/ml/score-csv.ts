@@ -77,7 +77,7 @@ export interface ScoredCsv {
  * rows that were scored are kept (a rejected row's error names its line). Per file (nothing is
  * kept between requests) and bounded: the first `limit` distinct rows, `maxBytes` of records and
  * lines, and at most `MAX_CHAIN` records compared for one row. It pays only for repeated rows: the
- * 5,769 real rows are 5,769 distinct ones.
+ * 5,864 rows of the real file hold 5,820 distinct ones.
  */
 class KnownRows {
   /** sampledHash → the newest entry with that hash; `next` chains the older ones (-1: none) */
