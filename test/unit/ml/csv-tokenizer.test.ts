@@ -3,9 +3,10 @@ import { stringify } from 'csv-stringify/sync';
 import { describe, expect, it } from 'vitest';
 import { CsvSyntaxError, CsvTokenizer } from '../../../src/ml/csv-tokenizer.js';
 import { mulberry32 } from '../../../src/ml/random.js';
+import { pieces } from '../../helpers/pieces.js';
 
 /** Tokenizes the text fed in the given pieces (strings as UTF-8); returns every record and its start line. */
-function tokenize(pieces: (string | Uint8Array)[]): { records: string[][]; lines: number[] } {
+function tokenize(input: (string | Uint8Array)[]): { records: string[][]; lines: number[] } {
   const t = new CsvTokenizer();
   const records: string[][] = [];
   const lines: number[] = [];
@@ -16,25 +17,13 @@ function tokenize(pieces: (string | Uint8Array)[]): { records: string[][]; lines
     }
     t.clear();
   };
-  for (const piece of pieces) {
+  for (const piece of input) {
     t.push(typeof piece === 'string' ? Buffer.from(piece) : piece);
     take();
   }
   t.end();
   take();
   return { records, lines };
-}
-
-/** `text`'s UTF-8 bytes cut into pieces of random length (1 to max bytes): cuts fall inside characters too. */
-function pieces(text: string, random: () => number, max: number): Uint8Array[] {
-  const bytes = Buffer.from(text);
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < bytes.length; ) {
-    const n = 1 + Math.floor(random() * max);
-    out.push(bytes.subarray(i, i + n));
-    i += n;
-  }
-  return out;
 }
 
 describe('CsvTokenizer', () => {

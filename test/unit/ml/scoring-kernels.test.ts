@@ -5,7 +5,9 @@ import { loadBundleFromDir } from '../../../src/ml/bundle.js';
 import { FacilityClassifier } from '../../../src/ml/classifier.js';
 import { REPO_ROOT } from '../../../src/paths.js';
 import { CsvBytes, csvField } from '../../../src/ml/csv-writer.js';
+import { mulberry32 } from '../../../src/ml/random.js';
 import { formatProbability, scoreCsv } from '../../../src/ml/score-csv.js';
+import { pieces } from '../../helpers/pieces.js';
 
 describe('CsvBytes.field', () => {
   it('writes the bytes of csvField, quoting, doubled quotes, apostrophes and non-ASCII included', () => {
@@ -76,17 +78,10 @@ describe('scoreCsv, rows met earlier in the file', () => {
     for (const ending of ['\n', '\r\n']) {
       const text = Buffer.from((header + rows.join('')).replaceAll('\n', ending));
       const expectedLines = alone.map((line, i) => (i === 1 || i === 4 ? line?.replace('line 2', `line ${i + 2}`) : line));
-      let seed = 3;
+      const random = mulberry32(3);
       for (const pieceBytes of [1, 7, 64, text.length]) {
-        const pieces: Buffer[] = [];
-        for (let at = 0; at < text.length; ) {
-          seed = (seed * 1103515245 + 12345) >>> 0;
-          const n = 1 + (seed % pieceBytes);
-          pieces.push(text.subarray(at, at + n));
-          at += n;
-        }
         const parts: Buffer[] = [];
-        const result = await scoreCsv(classifier, Readable.from(pieces), { chunkRows: 2, keepResults: true, write: (bytes) => void parts.push(Buffer.from(bytes)) });
+        const result = await scoreCsv(classifier, Readable.from(pieces(text, random, pieceBytes)), { chunkRows: 2, keepResults: true, write: (bytes) => void parts.push(Buffer.from(bytes)) });
         expect(Buffer.concat(parts).toString().split('\n').slice(1, -1)).toEqual(expectedLines);
         expect([...result.rowErrors.keys()]).toEqual([1, 4]);
         expect(result.rowErrors.get(4)).toMatch(/^line 6, latitude: /);
